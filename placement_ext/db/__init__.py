@@ -1,0 +1,1 @@
+"""The reservation store's schema, engine wiring and migrations."""

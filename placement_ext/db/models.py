@@ -1,0 +1,191 @@
+"""SQLAlchemy 2.0 models of the reservation store.
+
+All times are naive UTC ``DateTime`` values with second precision. An
+allocation repeats its lease's window (``start_at``/``end_at``) so that the
+allocator finds what overlaps a window with one indexed range scan; the store
+rewrites allocations whenever a lease's window changes, in the same
+transaction.
+"""
+
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None, microsecond=0)
+
+
+class Base(orm.DeclarativeBase):
+    """Declarative base with created/updated timestamps."""
+
+    created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, default=_utcnow, nullable=False)
+    updated_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime, onupdate=_utcnow, nullable=True)
+
+
+class Host(Base):
+    """A compute host enrolled for reservations."""
+
+    __tablename__ = 'hosts'
+
+    id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
+    # The compute node's resource provider uuid in Placement.
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    hypervisor_hostname: orm.Mapped[str] = orm.mapped_column(
+        sa.String(255), unique=True)
+    reservable: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, default=True, nullable=False)
+    vcpus: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
+    memory_mb: orm.Mapped[int] = orm.mapped_column(sa.Integer,
+                                                   nullable=False)
+    local_gb: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
+    # Other resource classes the host can give to slots, e.g. {"VGPU": 4}.
+    extra_capacity: orm.Mapped[dict] = orm.mapped_column(
+        sa.JSON, default=dict, nullable=False)
+    # Free-form properties that property filters match against.
+    properties: orm.Mapped[dict] = orm.mapped_column(
+        sa.JSON, default=dict, nullable=False)
+
+
+class Lease(Base):
+    """A project's claim on capacity for a time window."""
+
+    __tablename__ = 'leases'
+    __table_args__ = (
+        sa.Index('ix_leases_project_id', 'project_id'),
+        sa.Index('ix_leases_status', 'status'),
+    )
+
+    id: orm.Mapped[str] = orm.mapped_column(sa.String(36), primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(80), nullable=False)
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(64),
+                                                    nullable=False)
+    user_id: orm.Mapped[str] = orm.mapped_column(sa.String(64),
+                                                 nullable=False)
+    start_date: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False)
+    end_date: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False)
+    before_end_date: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime, nullable=True)
+    status: orm.Mapped[str] = orm.mapped_column(sa.String(16),
+                                                nullable=False)
+    end_action: orm.Mapped[str] = orm.mapped_column(sa.String(16),
+                                                    nullable=False)
+    # Why the lease lacks some of its capacity (healing found no
+    # replacement), or NULL when it has everything it asked for.
+    degraded_reason: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(255), nullable=True)
+
+    reservations: orm.Mapped[list['Reservation']] = orm.relationship(
+        back_populates='lease', cascade='all, delete-orphan',
+        order_by='Reservation.created_at')
+    events: orm.Mapped[list['Event']] = orm.relationship(
+        back_populates='lease', cascade='all, delete-orphan',
+        order_by='Event.time')
+
+
+class Reservation(Base):
+    """One resource request of a lease: whole hosts or instance slots."""
+
+    __tablename__ = 'reservations'
+
+    id: orm.Mapped[str] = orm.mapped_column(sa.String(36), primary_key=True)
+    lease_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey('leases.id', ondelete='CASCADE'),
+        nullable=False, index=True)
+    resource_type: orm.Mapped[str] = orm.mapped_column(sa.String(32),
+                                                       nullable=False)
+    status: orm.Mapped[str] = orm.mapped_column(sa.String(16),
+                                                nullable=False)
+    # physical:host
+    min_count: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
+    max_count: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
+    hypervisor_properties: orm.Mapped[str | None] = orm.mapped_column(
+        sa.Text)
+    # both types
+    resource_properties: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # virtual:instance
+    amount: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
+    vcpus: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
+    memory_mb: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
+    disk_gb: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
+    extra_resources: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
+    # True: all slots on one host; False: one slot per host; NULL: any.
+    affinity: orm.Mapped[bool | None] = orm.mapped_column(sa.Boolean)
+
+    lease: orm.Mapped[Lease] = orm.relationship(
+        back_populates='reservations')
+    allocations: orm.Mapped[list['Allocation']] = orm.relationship(
+        back_populates='reservation', cascade='all, delete-orphan')
+
+
+class Allocation(Base):
+    """Hosts given to a reservation, with the number of slots on each."""
+
+    __tablename__ = 'allocations'
+    __table_args__ = (
+        sa.UniqueConstraint('reservation_id', 'host_id',
+                            name='uniq_allocations0reservation_id0host_id'),
+        sa.Index('ix_allocations_window', 'start_at', 'end_at'),
+        sa.Index('ix_allocations_host_id', 'host_id'),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
+    reservation_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey('reservations.id', ondelete='CASCADE'),
+        nullable=False)
+    host_id: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, sa.ForeignKey('hosts.id'), nullable=False)
+    # Slots on this host: 1 for a whole host, N for instance slots.
+    slots: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
+    # Copies of the lease window, kept in step by the store.
+    start_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False)
+    end_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False)
+
+    reservation: orm.Mapped[Reservation] = orm.relationship(
+        back_populates='allocations')
+    host: orm.Mapped[Host] = orm.relationship()
+
+
+class Event(Base):
+    """A timed step of a lease: start_lease, before_end_lease, end_lease."""
+
+    __tablename__ = 'events'
+    __table_args__ = (
+        sa.Index('ix_events_status_time', 'status', 'time'),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
+    lease_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey('leases.id', ondelete='CASCADE'),
+        nullable=False, index=True)
+    event_type: orm.Mapped[str] = orm.mapped_column(sa.String(32),
+                                                    nullable=False)
+    time: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False)
+    status: orm.Mapped[str] = orm.mapped_column(sa.String(16),
+                                                nullable=False)
+
+    lease: orm.Mapped[Lease] = orm.relationship(back_populates='events')
+
+
+class Lock(Base):
+    """Named rows that writers update first to serialise with each other.
+
+    The row ``allocator`` is updated as the first statement of every
+    transaction that reads or changes allocations; see doc/ on concurrency.
+    """
+
+    __tablename__ = 'locks'
+
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(32),
+                                              primary_key=True)
+    counter: orm.Mapped[int] = orm.mapped_column(sa.BigInteger, default=0,
+                                                 nullable=False)

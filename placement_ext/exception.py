@@ -1,0 +1,53 @@
+"""Errors the store and allocator raise, each with the HTTP code it maps to.
+
+Every error carries a message meant for the person who sent the request; the
+API layer turns ``code`` into the HTTP status and ``str(exc)`` into the body.
+"""
+
+
+class ReservationError(Exception):
+    """Base class: a refusal with a message and an HTTP status code."""
+
+    code = 500
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(ReservationError):
+    """A field of a request is malformed or out of range (HTTP 400)."""
+
+    code = 400
+
+    def __init__(self, field, reason):
+        super().__init__('Invalid %s: %s' % (field, reason))
+        self.field = field
+        self.reason = reason
+
+
+class NotFound(ReservationError):
+    """The named object does not exist (HTTP 404)."""
+
+    code = 404
+
+
+class Conflict(ReservationError):
+    """The request conflicts with the current state (HTTP 409)."""
+
+    code = 409
+
+
+class NotEnoughResources(Conflict):
+    """The allocator cannot satisfy the request in that window (HTTP 409)."""
+
+
+class InvalidStateTransition(Conflict):
+    """An object was asked to move to a state its state machine forbids."""
+
+    def __init__(self, kind, obj_id, current, target):
+        super().__init__(
+            '%s %s cannot go from %s to %s' % (kind, obj_id, current, target))
+        self.kind = kind
+        self.current = current
+        self.target = target

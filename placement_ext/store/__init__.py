@@ -1,0 +1,1 @@
+"""The reservation store: database operations behind the allocator."""

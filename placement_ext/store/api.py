@@ -1,0 +1,131 @@
+"""The store's entry point: one method per operation, one transaction each.
+
+Methods take a ``RequestContext`` and plain dicts (Blazar's bodies) and
+return plain dicts. Deadlocks reported by the database are retried; refusals
+(``ReservationError``) are not.
+"""
+
+import time
+
+from oslo_db import api as oslo_db_api
+
+from placement_ext.allocator import availability
+from placement_ext.db import api as db_api
+from placement_ext import exception
+from placement_ext.store import hosts
+from placement_ext.store import leases
+from placement_ext.store import snapshot
+from placement_ext.store import validation
+from placement_ext.store import views
+
+_retry = oslo_db_api.wrap_db_retry(max_retries=10, retry_interval=0.05,
+                                   inc_retry_interval=True,
+                                   max_retry_interval=1,
+                                   retry_on_deadlock=True)
+
+MAX_AVAILABILITY_WINDOW = 366 * 24 * 3600
+
+
+class Store:
+    """Reservation operations over one database."""
+
+    def __init__(self, conf, database=None, clock=time.time, rng=None):
+        self.conf = conf
+        self.db = database or db_api.Database(conf)
+        self._clock = clock
+        self._rng = rng
+
+    def now(self):
+        return int(self._clock())
+
+    # Hosts -------------------------------------------------------------
+    @_retry
+    def create_host(self, context, values):
+        with self.db.writer(context) as session:
+            return views.host_view(hosts.create_host(session, values))
+
+    def get_host(self, context, ident):
+        with self.db.reader(context) as session:
+            return views.host_view(hosts.get_host(session, ident))
+
+    def list_hosts(self, context):
+        with self.db.reader(context) as session:
+            return [views.host_view(h) for h in hosts.list_hosts(session)]
+
+    @_retry
+    def update_host(self, context, ident, values):
+        with self.db.writer(context) as session:
+            return views.host_view(hosts.update_host(
+                session, ident, values, self.now(),
+                self.conf.allocator.cleaning_margin))
+
+    @_retry
+    def delete_host(self, context, ident):
+        with self.db.writer(context) as session:
+            hosts.delete_host(session, ident, self.now())
+
+    # Leases ------------------------------------------------------------
+    @_retry
+    def create_lease(self, context, body):
+        with self.db.writer(context) as session:
+            return views.lease_view(leases.create_lease(
+                session, self.conf, context, body, self.now(), self._rng))
+
+    @_retry
+    def update_lease(self, context, lease_id, body):
+        with self.db.writer(context) as session:
+            return views.lease_view(leases.update_lease(
+                session, self.conf, context, lease_id, body, self.now(),
+                self._rng))
+
+    @_retry
+    def delete_lease(self, context, lease_id):
+        """True when the lease is gone, False when marked DELETING."""
+        with self.db.writer(context) as session:
+            return leases.delete_lease(session, context, lease_id)
+
+    def get_lease(self, context, lease_id):
+        with self.db.reader(context) as session:
+            return views.lease_view(leases.get_lease(session, context,
+                                                     lease_id))
+
+    def list_leases(self, context, all_projects=False):
+        with self.db.reader(context) as session:
+            return [views.lease_view(lease) for lease in
+                    leases.list_leases(session, context, all_projects)]
+
+    # Availability ------------------------------------------------------
+    def availability(self, context, reservation, start, end, duration=None):
+        """What is free for a reservation request over ``[start, end)``.
+
+        Returns ``{'timeline': [{'time', 'free'}...], 'earliest_start'}``;
+        ``earliest_start`` (only with ``duration``, in seconds) is when the
+        request would first fit for that long, or None.
+        """
+        now = self.now()
+        request = validation.parse_reservation(reservation, 0, self.conf)
+        lo = validation.parse_datetime(start, 'start', now)
+        hi = validation.parse_datetime(end, 'end', now)
+        if hi <= lo:
+            raise exception.InvalidInput('end', 'must be after start')
+        if hi - lo > MAX_AVAILABILITY_WINDOW:
+            raise exception.InvalidInput(
+                'end', 'the window may span at most %d days'
+                % (MAX_AVAILABILITY_WINDOW // 86400))
+        margin = self.conf.allocator.cleaning_margin
+        with self.db.reader(context) as session:
+            all_hosts = snapshot.load_hosts(session)
+            bookings = snapshot.load_bookings(session, lo, hi + margin,
+                                              margin)
+        host_filter = leases.filter_for(
+            request, snapshot.known_properties(all_hosts))
+        result = {'timeline': [
+            {'time': t, 'free': free} for t, free in
+            availability.free_timeline(request, lo, hi, all_hosts, bookings,
+                                       margin=margin,
+                                       host_filter=host_filter)]}
+        if duration is not None:
+            result['earliest_start'] = availability.earliest_start(
+                request, duration, lo, hi, all_hosts, bookings,
+                margin=margin, host_filter=host_filter)
+        return result

@@ -1,0 +1,191 @@
+"""Enrolled hosts: add, change, list and remove them.
+
+A host that holds current or future allocations cannot be removed, and its
+capacity cannot shrink below what those allocations use; both are refused
+with a 409 that names the reservations in the way.
+"""
+
+import re
+import uuid as uuidlib
+
+from oslo_db import exception as db_exc
+from sqlalchemy import select
+
+from placement_ext.allocator import timeline
+from placement_ext.db import models
+from placement_ext import exception
+from placement_ext.store import locking
+from placement_ext.store import snapshot
+from placement_ext.store import timeconv
+
+CAPACITY_FIELDS = ('vcpus', 'memory_mb', 'local_gb')
+RESOURCE_CLASS = re.compile(r'^[A-Z0-9_]{1,255}$')
+PROPERTY_NAME = re.compile(r'^[A-Za-z0-9_.:-]{1,255}$')
+MAX_INT = 2 ** 31 - 1
+
+
+def _check_int(values, field):
+    value = values[field]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise exception.InvalidInput(field, 'must be an integer')
+    if not 0 <= value <= MAX_INT:
+        raise exception.InvalidInput(field, 'must be between 0 and %d'
+                                     % MAX_INT)
+
+
+def _check_properties(properties):
+    if not isinstance(properties, dict):
+        raise exception.InvalidInput('properties', 'must be an object')
+    for name, value in properties.items():
+        if not PROPERTY_NAME.match(name):
+            raise exception.InvalidInput(
+                'properties', 'bad property name %r' % name)
+        if name in snapshot.STANDARD_PROPERTIES:
+            raise exception.InvalidInput(
+                'properties', '%r is a standard field, not a property'
+                % name)
+        if not isinstance(value, (str, int, float, bool)):
+            raise exception.InvalidInput(
+                'properties', 'value of %r must be a string, number or '
+                'boolean' % name)
+
+
+def _check_extra_capacity(extra):
+    if not isinstance(extra, dict):
+        raise exception.InvalidInput('extra_capacity', 'must be an object')
+    for name, value in extra.items():
+        if not RESOURCE_CLASS.match(str(name)):
+            raise exception.InvalidInput(
+                'extra_capacity', 'bad resource class %r' % name)
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not 0 <= value <= MAX_INT:
+            raise exception.InvalidInput(
+                'extra_capacity', '%s must be an integer from 0' % name)
+
+
+def validate_host(values, partial=False):
+    """Check host fields; with ``partial`` only those present."""
+    allowed = {'uuid', 'hypervisor_hostname', 'reservable',
+               'extra_capacity', 'properties'} | set(CAPACITY_FIELDS)
+    for field in values:
+        if field not in allowed:
+            raise exception.InvalidInput(field, 'unknown field')
+    if not partial:
+        for field in ('hypervisor_hostname',) + CAPACITY_FIELDS:
+            if field not in values:
+                raise exception.InvalidInput(field, 'is required')
+    if 'hypervisor_hostname' in values:
+        name = values['hypervisor_hostname']
+        if not isinstance(name, str) or not 0 < len(name) <= 255:
+            raise exception.InvalidInput('hypervisor_hostname',
+                                         'must be a non-empty string')
+    if 'uuid' in values:
+        try:
+            uuidlib.UUID(str(values['uuid']))
+        except ValueError:
+            raise exception.InvalidInput('uuid', 'must be a UUID')
+    for field in CAPACITY_FIELDS:
+        if field in values:
+            _check_int(values, field)
+    if 'reservable' in values and not isinstance(values['reservable'],
+                                                 bool):
+        raise exception.InvalidInput('reservable', 'must be a boolean')
+    if 'properties' in values:
+        _check_properties(values['properties'])
+    if 'extra_capacity' in values:
+        _check_extra_capacity(values['extra_capacity'])
+
+
+def create_host(session, values):
+    """Enrol a host; the uuid defaults to a new one (no Placement yet)."""
+    validate_host(values)
+    host = models.Host(
+        uuid=str(values.get('uuid') or uuidlib.uuid4()),
+        hypervisor_hostname=values['hypervisor_hostname'],
+        reservable=values.get('reservable', True),
+        vcpus=values['vcpus'], memory_mb=values['memory_mb'],
+        local_gb=values['local_gb'],
+        extra_capacity=dict(values.get('extra_capacity') or {}),
+        properties=dict(values.get('properties') or {}))
+    session.add(host)
+    try:
+        session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.Conflict(
+            'A host with hypervisor_hostname %s or uuid %s is already '
+            'enrolled.' % (host.hypervisor_hostname, host.uuid))
+    return host
+
+
+def get_host(session, ident):
+    """A host by id, uuid or hypervisor hostname, or NotFound."""
+    query = select(models.Host)
+    if isinstance(ident, int) or str(ident).isdigit():
+        query = query.where(models.Host.id == int(ident))
+    else:
+        query = query.where(
+            (models.Host.uuid == str(ident))
+            | (models.Host.hypervisor_hostname == str(ident)))
+    host = session.scalars(query).first()
+    if host is None:
+        raise exception.NotFound('Host %s not found.' % ident)
+    return host
+
+
+def list_hosts(session):
+    return list(session.scalars(
+        select(models.Host).order_by(models.Host.hypervisor_hostname)))
+
+
+def _holders(session, host_id, now):
+    """Reservation ids with allocations on the host ending after ``now``."""
+    return sorted(session.scalars(
+        select(models.Allocation.reservation_id)
+        .where(models.Allocation.host_id == host_id)
+        .where(models.Allocation.end_at > timeconv.to_datetime(now))))
+
+
+def update_host(session, ident, values, now, margin):
+    """Change a host; capacity may not drop below what is booked on it."""
+    validate_host(values, partial=True)
+    locking.lock_allocations(session)
+    host = get_host(session, ident)
+    for field, value in values.items():
+        setattr(host, field, value)
+    session.flush()
+    shrinking = any(f in values for f in CAPACITY_FIELDS + (
+        'extra_capacity',))
+    if shrinking:
+        _check_capacity_still_fits(session, host, now, margin)
+    return host
+
+
+def _check_capacity_still_fits(session, host, now, margin):
+    bookings = [b for b in snapshot.load_bookings(
+        session, now, timeconv.FAR_FUTURE, margin).get(host.id, [])
+        if not b.whole_host]
+    peak, _whole = timeline.peak_usage(bookings, now, timeconv.FAR_FUTURE,
+                                       margin)
+    capacity = snapshot.host_from_row(host).capacity
+    for key, used in sorted(peak.items()):
+        if used > capacity.get(key, 0):
+            raise exception.Conflict(
+                'Host %s has %d %s booked by reservations; its capacity '
+                'cannot drop to %d.' % (host.hypervisor_hostname, used, key,
+                                        capacity.get(key, 0)))
+
+
+def delete_host(session, ident, now):
+    """Remove a host that no current or future reservation holds."""
+    locking.lock_allocations(session)
+    host = get_host(session, ident)
+    holders = _holders(session, host.id, now)
+    if holders:
+        raise exception.Conflict(
+            'Host %s is allocated to reservation(s) %s; it can be removed '
+            'once they end.' % (host.hypervisor_hostname,
+                                ', '.join(holders)))
+    session.execute(
+        models.Allocation.__table__.delete()
+        .where(models.Allocation.host_id == host.id))
+    session.delete(host)

@@ -1,0 +1,322 @@
+"""Leases: create, update and delete them, allocating atomically.
+
+Every operation here runs inside one writer transaction that starts by
+taking the allocator lock (see ``locking``). A refusal raises before commit,
+so a failed create or update writes nothing and changes nothing.
+
+Update rule: each reservation keeps every host (or slot) it holds that is
+still free in the new window; a lease that has started may not lose or move
+any. What is missing is taken by the placement policy like on creation.
+"""
+
+import json
+import uuid as uuidlib
+
+from sqlalchemy import select
+
+from placement_ext.allocator import hosts as host_decisions
+from placement_ext.allocator import instances as instance_decisions
+from placement_ext.allocator import model
+from placement_ext.allocator import policies
+from placement_ext.db import models
+from placement_ext import exception
+from placement_ext import property_filter
+from placement_ext import states
+from placement_ext.store import locking
+from placement_ext.store import snapshot
+from placement_ext.store import timeconv
+from placement_ext.store import validation
+
+EVENT_TYPES = ('start_lease', 'before_end_lease', 'end_lease')
+UPDATABLE = (states.LeaseStatus.PENDING, states.LeaseStatus.ACTIVE)
+REMOVABLE_AT_ONCE = (states.LeaseStatus.PENDING,
+                     states.LeaseStatus.TERMINATED)
+
+
+def filter_for(request, known, prefix=''):
+    """The combined property filter of one reservation request; errors name
+    fields as ``<prefix>resource_properties`` and so on."""
+    filters = [property_filter.parse(request.resource_properties,
+                                     prefix + 'resource_properties', known)]
+    if request.resource_type == model.HOST:
+        filters.append(property_filter.parse(
+            request.hypervisor_properties, prefix + 'hypervisor_properties',
+            known))
+    return property_filter.combine(*filters)
+
+
+def _decide(conf, request, start, end, hosts, bookings, host_filter,
+            keep=None, keep_all=False, rng=None):
+    choose = (host_decisions.choose_hosts
+              if request.resource_type == model.HOST
+              else instance_decisions.choose_slots)
+    return choose(request, start, end, hosts, bookings,
+                  policy=conf.allocator.placement_policy,
+                  margin=conf.allocator.cleaning_margin,
+                  host_filter=host_filter, keep=keep or {},
+                  keep_all=keep_all, rng=rng)
+
+
+def _book(bookings, request, decision, reservation_id, start, end):
+    """Add a decision's bookings so later reservations of the lease see it."""
+    whole = request.resource_type == model.HOST
+    size = {} if whole else request.slot_size()
+    for host_id, slots in decision.slots_by_host.items():
+        bookings.setdefault(host_id, []).append(model.Booking(
+            host_id=host_id, reservation_id=reservation_id, start=start,
+            end=end, whole_host=whole, slots=slots,
+            usage={k: v * slots for k, v in size.items()}))
+
+
+def _expression_text(expression):
+    if expression in (None, '', []):
+        return ''
+    if isinstance(expression, str):
+        return expression
+    return json.dumps(expression)
+
+
+def _apply_request(row, request):
+    """Copy a validated request's fields onto a reservations row."""
+    row.resource_properties = _expression_text(request.resource_properties)
+    if request.resource_type == model.HOST:
+        row.min_count = request.min_count
+        row.max_count = request.max_count
+        row.hypervisor_properties = _expression_text(
+            request.hypervisor_properties)
+    else:
+        row.amount = request.amount
+        row.vcpus = request.vcpus
+        row.memory_mb = request.memory_mb
+        row.disk_gb = request.disk_gb
+        row.affinity = request.affinity
+        row.extra_resources = dict(request.extra_resources)
+
+
+def _sync_allocations(row, decision, start, end):
+    """Make the row's allocations match ``decision`` for the window."""
+    wanted = dict(decision.slots_by_host)
+    start_at = timeconv.to_datetime(start)
+    end_at = timeconv.to_datetime(end)
+    for allocation in list(row.allocations):
+        if allocation.host_id in wanted:
+            allocation.slots = wanted.pop(allocation.host_id)
+            allocation.start_at = start_at
+            allocation.end_at = end_at
+        else:
+            row.allocations.remove(allocation)
+    for host_id, slots in sorted(wanted.items()):
+        row.allocations.append(models.Allocation(
+            host_id=host_id, slots=slots, start_at=start_at, end_at=end_at))
+
+
+def _event_times(start, before_end, end):
+    return dict(zip(EVENT_TYPES, (start, before_end, end)))
+
+
+def _check_name_free(session, project_id, name, lease_id=None):
+    query = (select(models.Lease.id)
+             .where(models.Lease.project_id == project_id)
+             .where(models.Lease.name == name))
+    for other in session.scalars(query):
+        if other != lease_id:
+            raise exception.Conflict(
+                'A lease named %r already exists in this project.' % name)
+
+
+def _load_for_window(session, conf, start, end, ignore=()):
+    margin = conf.allocator.cleaning_margin
+    hosts = snapshot.load_hosts(session)
+    bookings = snapshot.load_bookings(
+        session, start - policies.PACK_HORIZON,
+        end + margin + policies.PACK_HORIZON, margin, ignore)
+    return hosts, bookings
+
+
+def create_lease(session, conf, context, body, now, rng=None):
+    """Validate ``body``, allocate every reservation and write the lease."""
+    request = validation.parse_lease(body, conf, now)
+    locking.lock_allocations(session)
+    _check_name_free(session, context.project_id, request.name)
+    hosts, bookings = _load_for_window(session, conf, request.start,
+                                       request.end)
+    known = snapshot.known_properties(hosts)
+    lease = models.Lease(
+        id=str(uuidlib.uuid4()), name=request.name,
+        project_id=context.project_id, user_id=context.user_id,
+        start_date=timeconv.to_datetime(request.start),
+        end_date=timeconv.to_datetime(request.end),
+        before_end_date=timeconv.to_datetime(request.before_end),
+        status=states.LeaseStatus.PENDING, end_action=request.end_action)
+    for index, res_request in enumerate(request.reservations):
+        host_filter = filter_for(res_request, known,
+                                 'reservations[%d].' % index)
+        decision = _decide(conf, res_request, request.start, request.end,
+                           hosts, bookings, host_filter, rng=rng)
+        row = models.Reservation(
+            id=str(uuidlib.uuid4()), resource_type=res_request.resource_type,
+            status=states.ReservationStatus.PENDING)
+        _apply_request(row, res_request)
+        _sync_allocations(row, decision, request.start, request.end)
+        lease.reservations.append(row)
+        _book(bookings, res_request, decision, row.id, request.start,
+              request.end)
+    for event_type, time in _event_times(
+            request.start, request.before_end, request.end).items():
+        lease.events.append(models.Event(
+            event_type=event_type, time=timeconv.to_datetime(time),
+            status=states.EventStatus.UNDONE))
+    session.add(lease)
+    session.flush()
+    return lease
+
+
+def get_lease(session, context, lease_id):
+    """A lease the context may see, or NotFound (other projects' leases are
+    reported as not found, not as forbidden)."""
+    lease = session.get(models.Lease, lease_id)
+    if lease is None or not (context.is_admin
+                             or lease.project_id == context.project_id):
+        raise exception.NotFound('Lease %s not found.' % lease_id)
+    return lease
+
+
+def list_leases(session, context, all_projects=False):
+    """Leases of the context's project (every project for an admin asking
+    for all)."""
+    query = select(models.Lease).order_by(models.Lease.start_date,
+                                          models.Lease.id)
+    if not (context.is_admin and all_projects):
+        query = query.where(models.Lease.project_id == context.project_id)
+    return list(session.scalars(query))
+
+
+def _row_as_body(row):
+    """A reservations row in the creation-body form, for re-validation."""
+    body = {'resource_type': row.resource_type,
+            'resource_properties': row.resource_properties or ''}
+    if row.resource_type == model.HOST:
+        body.update(min=row.min_count, max=row.max_count,
+                    hypervisor_properties=row.hypervisor_properties or '')
+    else:
+        body.update(amount=row.amount, vcpus=row.vcpus,
+                    memory_mb=row.memory_mb, disk_gb=row.disk_gb,
+                    affinity=row.affinity,
+                    extra_resources=dict(row.extra_resources or {}))
+    return body
+
+
+def _merged_requests(conf, lease, changes):
+    by_id = {}
+    for change in changes.get('reservations') or []:
+        by_id[change['id']] = change
+    current = {row.id: row for row in lease.reservations}
+    unknown = sorted(set(by_id) - set(current))
+    if unknown:
+        raise exception.InvalidInput(
+            'reservations', 'lease %s has no reservation %s'
+            % (lease.id, ', '.join(unknown)))
+    requests = []
+    for index, row in enumerate(lease.reservations):
+        body = _row_as_body(row)
+        change = {k: v for k, v in by_id.get(row.id, {}).items()
+                  if k != 'id'}
+        if change.get('resource_type', row.resource_type) \
+                != row.resource_type:
+            raise exception.InvalidInput(
+                'reservations[%d].resource_type' % index,
+                'cannot change the resource type of a reservation')
+        body.update(change)
+        requests.append((row, validation.parse_reservation(body, index,
+                                                           conf)))
+    return requests
+
+
+def update_lease(session, conf, context, lease_id, body, now, rng=None):
+    """Apply a Blazar-style update; re-allocate atomically or refuse."""
+    locking.lock_allocations(session)
+    lease = get_lease(session, context, lease_id)
+    if lease.status not in UPDATABLE:
+        raise exception.Conflict(
+            'Lease %s is %s; only PENDING or ACTIVE leases can be updated.'
+            % (lease.id, lease.status))
+    states.check_transition('lease', lease.id, lease.status,
+                            states.LeaseStatus.UPDATING)
+    old_start = timeconv.to_epoch(lease.start_date)
+    old_end = timeconv.to_epoch(lease.end_date)
+    started = (lease.status == states.LeaseStatus.ACTIVE
+               or old_start <= now)
+    changes = validation.parse_lease_update(body, old_start, old_end, conf,
+                                            now, started)
+    start, end = changes['start'], changes['end']
+    before_end = changes.get('before_end')
+    if before_end is None:
+        offset = old_end - timeconv.to_epoch(lease.before_end_date
+                                             or lease.end_date)
+        before_end = max(start, end - offset)
+    if changes.get('name') and changes['name'] != lease.name:
+        _check_name_free(session, lease.project_id, changes['name'],
+                         lease.id)
+        lease.name = changes['name']
+
+    requests = _merged_requests(conf, lease, changes)
+    hosts, bookings = _load_for_window(
+        session, conf, start, end, [row.id for row in lease.reservations])
+    known = snapshot.known_properties(hosts)
+    for index, (row, request) in enumerate(requests):
+        host_filter = filter_for(request, known,
+                                 'reservations[%d].' % index)
+        keep = {a.host_id: a.slots for a in row.allocations}
+        decision = _decide(conf, request, start, end, hosts, bookings,
+                           host_filter, keep=keep, keep_all=started, rng=rng)
+        _apply_request(row, request)
+        _sync_allocations(row, decision, start, end)
+        _book(bookings, request, decision, row.id, start, end)
+
+    lease.start_date = timeconv.to_datetime(start)
+    lease.end_date = timeconv.to_datetime(end)
+    lease.before_end_date = timeconv.to_datetime(before_end)
+    times = _event_times(start, before_end, end)
+    for event in lease.events:
+        if event.status == states.EventStatus.UNDONE:
+            event.time = timeconv.to_datetime(times[event.event_type])
+    states.check_transition('lease', lease.id, states.LeaseStatus.UPDATING,
+                            lease.status)
+    session.flush()
+    return lease
+
+
+def delete_lease(session, context, lease_id):
+    """Remove a lease that has not started or has ended; mark any other
+    DELETING for the lease agent to end it first.
+
+    Returns True when the lease is gone, False when it was marked.
+    """
+    locking.lock_allocations(session)
+    lease = get_lease(session, context, lease_id)
+    if lease.status in REMOVABLE_AT_ONCE:
+        session.delete(lease)
+        session.flush()
+        return True
+    states.check_transition('lease', lease.id, lease.status,
+                            states.LeaseStatus.DELETING)
+    lease.status = states.LeaseStatus.DELETING
+    session.flush()
+    return False
+
+
+def set_lease_status(session, lease_id, expected, target):
+    """Move a lease from ``expected`` to ``target`` or raise.
+
+    The check and the write are one ``UPDATE ... WHERE status = expected``,
+    so two processes can never both make the same move.
+    """
+    states.check_transition('lease', lease_id, expected, target)
+    result = session.execute(
+        models.Lease.__table__.update()
+        .where(models.Lease.id == lease_id)
+        .where(models.Lease.status == expected)
+        .values(status=target))
+    if result.rowcount != 1:
+        raise exception.Conflict(
+            'Lease %s is no longer %s.' % (lease_id, expected))

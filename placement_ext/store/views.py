@@ -1,0 +1,66 @@
+"""Plain-dict views of store rows, in Blazar's field names."""
+
+from placement_ext.allocator import model
+from placement_ext.store import timeconv
+
+
+def host_view(host):
+    return {
+        'id': str(host.id),
+        'uuid': host.uuid,
+        'hypervisor_hostname': host.hypervisor_hostname,
+        'reservable': host.reservable,
+        'vcpus': host.vcpus,
+        'memory_mb': host.memory_mb,
+        'local_gb': host.local_gb,
+        'extra_capacity': dict(host.extra_capacity or {}),
+        'properties': dict(host.properties or {}),
+        'created_at': timeconv.to_text(host.created_at),
+        'updated_at': timeconv.to_text(host.updated_at),
+    }
+
+
+def reservation_view(row):
+    view = {
+        'id': row.id,
+        'lease_id': row.lease_id,
+        'resource_type': row.resource_type,
+        'status': row.status,
+        'resource_properties': row.resource_properties or '',
+        'allocations': [
+            {'host_id': str(a.host_id),
+             'hypervisor_hostname': a.host.hypervisor_hostname,
+             'slots': a.slots}
+            for a in sorted(row.allocations, key=lambda a: a.host_id)],
+    }
+    if row.resource_type == model.HOST:
+        view.update(min=row.min_count, max=row.max_count,
+                    hypervisor_properties=row.hypervisor_properties or '')
+    else:
+        view.update(amount=row.amount, vcpus=row.vcpus,
+                    memory_mb=row.memory_mb, disk_gb=row.disk_gb,
+                    affinity=row.affinity,
+                    extra_resources=dict(row.extra_resources or {}))
+    return view
+
+
+def lease_view(lease):
+    return {
+        'id': lease.id,
+        'name': lease.name,
+        'project_id': lease.project_id,
+        'user_id': lease.user_id,
+        'start_date': timeconv.to_text(lease.start_date),
+        'end_date': timeconv.to_text(lease.end_date),
+        'before_end_date': timeconv.to_text(lease.before_end_date),
+        'status': lease.status,
+        'end_action': lease.end_action,
+        'degraded': lease.degraded_reason is not None,
+        'degraded_reason': lease.degraded_reason,
+        'reservations': [reservation_view(r) for r in lease.reservations],
+        'events': [{'event_type': e.event_type,
+                    'time': timeconv.to_text(e.time),
+                    'status': e.status} for e in lease.events],
+        'created_at': timeconv.to_text(lease.created_at),
+        'updated_at': timeconv.to_text(lease.updated_at),
+    }
