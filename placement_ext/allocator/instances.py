@@ -27,9 +27,8 @@ def slot_candidates(hosts, bookings_by_host, size, start, end, margin):
         bookings = bookings_by_host.get(host.id, ())
         peak, whole = timeline.peak_usage(bookings, start, end + margin,
                                           margin)
-        if whole:
-            continue
-        free = timeline.slots_from(host.capacity, peak, size)
+        free = 0 if whole else timeline.slots_from(host.capacity, peak,
+                                                   size)
         if free <= 0:
             continue
         intervals = timeline.busy_intervals(bookings, margin)

@@ -97,8 +97,9 @@ def slots_from(capacity, used, size):
 
 
 def free_slots(capacity, bookings, size, start, end, margin):
-    """Slots of ``size`` a host can give for the whole of ``[start, end)``."""
-    peak, whole = peak_usage(bookings, start, end, margin)
+    """Slots of ``size`` a host can give to a new booking of ``[start, end)``
+    (which, like every booking, also holds its margin)."""
+    peak, whole = peak_usage(bookings, start, end + margin, margin)
     if whole:
         return 0
     return slots_from(capacity, peak, size)
@@ -228,4 +229,3 @@ def first_time_at_least(steps, threshold, lo, hi):
         if value >= threshold:
             return time
     return None
-

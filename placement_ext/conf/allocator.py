@@ -4,10 +4,15 @@ from oslo_config import cfg
 
 POLICIES = ('pack', 'spread', 'random')
 
-group = cfg.OptGroup(
-    'allocator',
-    title='Allocator options',
-    help='How the reservation store chooses hosts for new reservations.')
+
+def _group():
+    """A new OptGroup each time: oslo.config shares a group's options
+    between every ConfigOpts it is registered on."""
+    return cfg.OptGroup(
+        'allocator',
+        title='Allocator options',
+        help='How the reservation store chooses hosts for new reservations.')
+
 
 opts = [
     cfg.StrOpt(
@@ -59,9 +64,10 @@ Possible values:
 
 
 def register_opts(conf):
+    group = _group()
     conf.register_group(group)
     conf.register_opts(opts, group=group)
 
 
 def list_opts():
-    return {group: opts}
+    return {_group(): opts}

@@ -4,11 +4,16 @@ from oslo_config import cfg
 
 END_ACTIONS = ('delete', 'shelve', 'keep')
 
-group = cfg.OptGroup(
-    'leases',
-    title='Lease options',
-    help='Limits and defaults applied to leases when they are created or '
-         'updated.')
+
+def _group():
+    """A new OptGroup each time: oslo.config shares a group's options
+    between every ConfigOpts it is registered on."""
+    return cfg.OptGroup(
+        'leases',
+        title='Lease options',
+        help='Limits and defaults applied to leases when they are created or '
+             'updated.')
+
 
 opts = [
     cfg.IntOpt(
@@ -82,9 +87,10 @@ Possible values:
 
 
 def register_opts(conf):
+    group = _group()
     conf.register_group(group)
     conf.register_opts(opts, group=group)
 
 
 def list_opts():
-    return {group: opts}
+    return {_group(): opts}

@@ -1,0 +1,443 @@
+"""Turn Blazar v1 lease bodies into validated requests.
+
+Everything here is pure: no database, no clock (``now`` is passed in), no
+side effects. Each refusal is an ``InvalidInput`` naming the offending field,
+with reservation fields named like ``reservations[0].min``.
+
+Rules:
+
+* Dates are ``"now"``, ``YYYY-MM-DD HH:MM[:SS]`` (Blazar's form) or ISO 8601
+  ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` with an optional ``Z`` or ``+HH:MM``
+  offset. Naive dates are UTC; fractions of a second are dropped.
+* Integers may be JSON numbers or decimal strings (``"2"``), since
+  python-blazarclient sends strings; booleans and floats are not integers,
+  and nothing above 2**31-1 is accepted.
+* A start older than ``[leases] start_grace`` is in the past; a start within
+  the grace is moved to ``now``. The end must follow the start, and the
+  lease may not last longer than ``[leases] max_lease_duration`` (0: no
+  limit). The before-end event lies within the lease and defaults to
+  ``[leases] before_end_default`` seconds before the end.
+* Unknown fields are refused, except the few that Blazar clients send back
+  from what they read (``LEASE_TOLERATED_KEYS``,
+  ``RESERVATION_TOLERATED_KEYS``); those are ignored.
+"""
+
+import calendar
+import datetime
+import re
+
+from placement_ext.allocator import model
+from placement_ext.conf import leases as leases_conf
+from placement_ext.exception import InvalidInput
+
+MAX_INT = 2 ** 31 - 1
+MAX_NAME_LENGTH = 80
+MAX_RESERVATIONS = 100
+
+# Lease fields Blazar returns on GET; a client may send them back. Ignored.
+LEASE_TOLERATED_KEYS = frozenset(
+    ['id', 'project_id', 'user_id', 'trust_id', 'status', 'degraded'])
+LEASE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
+                        'reservations', 'events', 'end_action'])
+# Reservation fields Blazar returns on GET; a client may send them back.
+RESERVATION_TOLERATED_KEYS = frozenset(
+    ['id', 'lease_id', 'status', 'missing_resources', 'resources_changed'])
+HOST_KEYS = frozenset(['resource_type', 'min', 'max', 'hypervisor_properties',
+                       'resource_properties', 'before_end'])
+INSTANCE_KEYS = frozenset(['resource_type', 'amount', 'vcpus', 'memory_mb',
+                           'disk_gb', 'affinity', 'resource_properties',
+                           'extra_resources'])
+# Blazar's host ``before_end`` values; both are accepted and ignored.
+HOST_BEFORE_END_VALUES = ('default', 'snapshot')
+
+UPDATE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
+                         'prolong_for', 'reduce_by', 'defer_by', 'advance_by',
+                         'reservations'])
+# Pairs of update keys that may not be given together.
+EXCLUSIVE_UPDATE_KEYS = (
+    ('start_date', 'defer_by'), ('start_date', 'advance_by'),
+    ('defer_by', 'advance_by'), ('end_date', 'prolong_for'),
+    ('end_date', 'reduce_by'), ('prolong_for', 'reduce_by'))
+# Changeable reservation fields and the least value of the integer ones.
+UPDATE_INT_MINIMUMS = {'min': 1, 'max': 1, 'amount': 1, 'vcpus': 1,
+                       'memory_mb': 1, 'disk_gb': 0}
+UPDATE_OTHER_KEYS = ('affinity', 'hypervisor_properties',
+                     'resource_properties')
+
+# Extra resource classes must not repeat what vcpus/memory_mb/disk_gb say.
+STANDARD_CLASSES = frozenset(['VCPU', 'MEMORY_MB', 'DISK_GB'])
+
+DATE_FORMATS = "'now' or YYYY-MM-DD HH:MM[:SS]"
+_DATE_RE = re.compile(
+    r'^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})'
+    r'(?::(\d{2})(?:\.\d{1,6})?)?(Z|([+-])(\d{2}):([0-5]\d))?$')
+_DURATION_RE = re.compile(r'^(-?)(\d+)([dhms]?)$')
+_UNIT_SECONDS = {'d': 86400, 'h': 3600, 'm': 60, 's': 1, '': 1}
+_INT_RE = re.compile(r'^-?\d+$')
+_RESOURCE_CLASS_RE = re.compile(r'^[A-Z0-9_]+$')
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_AFFINITY = {'true': True, 'false': False, 'none': None, 'null': None}
+
+
+def _epoch(moment):
+    """Whole seconds since the epoch; a naive datetime is taken as UTC."""
+    offset = moment.utcoffset() or datetime.timedelta()
+    return calendar.timegm(moment.timetuple()) - int(offset.total_seconds())
+
+
+def _show_time(seconds):
+    """A UTC date for messages, or plain epoch seconds out of range."""
+    try:
+        moment = _EPOCH + datetime.timedelta(seconds=seconds)
+    except OverflowError:
+        return '%d seconds since the epoch' % seconds
+    return moment.strftime('%Y-%m-%d %H:%M:%S UTC')
+
+
+def _show_duration(seconds):
+    """``90061s (1d 1h 1m 1s)``: seconds, then a readable breakdown."""
+    parts = []
+    rest = seconds
+    for unit in ('d', 'h', 'm', 's'):
+        count, rest = divmod(rest, _UNIT_SECONDS[unit])
+        if count:
+            parts.append('%d%s' % (count, unit))
+    return '%ds (%s)' % (seconds, ' '.join(parts) or '0s')
+
+
+def parse_datetime(value, field, now):
+    """Epoch seconds (UTC) of ``value``, a date string, ``"now"`` or a
+    datetime; anything else is refused."""
+    if isinstance(value, datetime.datetime):
+        return _epoch(value)
+    if not isinstance(value, str):
+        raise InvalidInput(field, 'got %s; expected %s'
+                           % (type(value).__name__, DATE_FORMATS))
+    if value == 'now':
+        return now
+    match = _DATE_RE.match(value)
+    try:
+        if not match:
+            raise ValueError(value)
+        numbers = [int(part or 0) for part in match.groups()[:6]]
+        sign, hours, minutes = match.groups()[7:]
+        offset = datetime.timedelta(hours=int(hours or 0),
+                                    minutes=int(minutes or 0))
+        zone = datetime.timezone(-offset if sign == '-' else offset)
+        return _epoch(datetime.datetime(*numbers, tzinfo=zone))
+    except ValueError:
+        raise InvalidInput(field, '%r is not a valid date; expected %s'
+                           % (value, DATE_FORMATS)) from None
+
+
+def parse_duration(value, field):
+    """Seconds in ``value``: a non-negative integer, or a string of digits
+    with an optional unit ``d``, ``h``, ``m`` or ``s`` (``"2h"``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise InvalidInput(field, 'got %s; expected a duration such as '
+                           '"2h"' % type(value).__name__)
+    match = _DURATION_RE.match(str(value).strip().lower())
+    if not match:
+        raise InvalidInput(field, '%r is not a duration; expected a number '
+                           'of seconds or a number followed by d, h, m or s'
+                           % (value,))
+    if match.group(1):
+        raise InvalidInput(field, 'must not be negative')
+    seconds = int(match.group(2)) * _UNIT_SECONDS[match.group(3)]
+    if seconds > MAX_INT:
+        raise InvalidInput(field, 'must be at most %d seconds' % MAX_INT)
+    return seconds
+
+
+def parse_int(value, field, minimum):
+    """An integer from ``minimum`` to 2**31-1, given as a JSON integer or a
+    decimal string; booleans and floats are refused."""
+    if isinstance(value, str) and _INT_RE.match(value):
+        number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        raise InvalidInput(field, 'must be an integer, got %r' % (value,))
+    if number < minimum:
+        raise InvalidInput(field, 'must be at least %d, got %d'
+                           % (minimum, number))
+    if number > MAX_INT:
+        raise InvalidInput(field, 'must be at most %d' % MAX_INT)
+    return number
+
+
+def parse_affinity(value, field):
+    """True, False or None, also given as "true"/"false"/"none"/"null" in
+    any case."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in _AFFINITY:
+        return _AFFINITY[value.lower()]
+    raise InvalidInput(field, '%r is not true, false or none' % (value,))
+
+
+def _check_properties(value, field):
+    """Property filters stay as given; only their type is checked here."""
+    if value is not None and not isinstance(value, (str, list)):
+        raise InvalidInput(field, 'must be a JSON string or a list, got %s'
+                           % type(value).__name__)
+    return value
+
+
+def _parse_extra_resources(value, field):
+    """A dict of Placement resource class names to positive integers."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidInput(field, 'must be an object of resource class '
+                           'names to amounts')
+    extra = {}
+    for name, amount in value.items():
+        if not isinstance(name, str) or not _RESOURCE_CLASS_RE.match(name):
+            raise InvalidInput(field, '%r is not a resource class name '
+                               '(A-Z, 0-9 and _ only)' % (name,))
+        if name in STANDARD_CLASSES:
+            raise InvalidInput(field, '%s is given by vcpus, memory_mb or '
+                               'disk_gb, not extra_resources' % name)
+        extra[name] = parse_int(amount, '%s.%s' % (field, name), 1)
+    return extra
+
+
+def _check_keys(values, allowed, prefix):
+    """Refuse the first (in sorted order) key not in ``allowed``."""
+    unknown = sorted(str(key) for key in values if key not in allowed)
+    if unknown:
+        raise InvalidInput(prefix + unknown[0], 'unknown field')
+
+
+def parse_reservation(values, index, conf):
+    """A HostRequest or InstanceRequest from one reservation dict."""
+    prefix = 'reservations[%d].' % index
+    if not isinstance(values, dict):
+        raise InvalidInput(prefix[:-1], 'must be an object')
+    kind = values.get('resource_type')
+    if kind not in model.RESOURCE_TYPES:
+        raise InvalidInput(prefix + 'resource_type',
+                           'unknown resource type %r; expected one of %s'
+                           % (kind, ', '.join(model.RESOURCE_TYPES)))
+
+    def required(key, minimum):
+        if key not in values:
+            raise InvalidInput(prefix + key, 'is required')
+        return parse_int(values[key], prefix + key, minimum)
+
+    if kind == model.HOST:
+        _check_keys(values, HOST_KEYS | RESERVATION_TOLERATED_KEYS, prefix)
+        min_count, max_count = required('min', 1), required('max', 1)
+        _check_min_max(min_count, max_count, prefix)
+        before_end = values.get('before_end', 'default')
+        if before_end not in HOST_BEFORE_END_VALUES:
+            raise InvalidInput(prefix + 'before_end', '%r is not one of %s'
+                               % (before_end,
+                                  ', '.join(HOST_BEFORE_END_VALUES)))
+        return model.HostRequest(
+            min_count=min_count, max_count=max_count,
+            hypervisor_properties=_check_properties(
+                values.get('hypervisor_properties'),
+                prefix + 'hypervisor_properties'),
+            resource_properties=_check_properties(
+                values.get('resource_properties'),
+                prefix + 'resource_properties'))
+    _check_keys(values, INSTANCE_KEYS | RESERVATION_TOLERATED_KEYS, prefix)
+    return model.InstanceRequest(
+        amount=required('amount', 1), vcpus=required('vcpus', 1),
+        memory_mb=required('memory_mb', 1), disk_gb=required('disk_gb', 0),
+        affinity=parse_affinity(values.get('affinity'), prefix + 'affinity'),
+        extra_resources=_parse_extra_resources(
+            values.get('extra_resources'), prefix + 'extra_resources'),
+        resource_properties=_check_properties(
+            values.get('resource_properties'),
+            prefix + 'resource_properties'))
+
+
+def _check_min_max(min_count, max_count, prefix):
+    """max must be at least min; the error names the max field."""
+    if min_count > max_count:
+        raise InvalidInput(prefix + 'max', 'min (%d) is greater than max (%d)'
+                           % (min_count, max_count))
+
+
+def _parse_name(value):
+    """A non-blank string of at most MAX_NAME_LENGTH characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput('name', 'must be a non-empty string')
+    if len(value) > MAX_NAME_LENGTH:
+        raise InvalidInput('name', 'must be at most %d characters long'
+                           % MAX_NAME_LENGTH)
+    return value
+
+
+def default_before_end(start, end, conf):
+    """``[leases] before_end_default`` seconds before the end, not before
+    the start."""
+    return max(start, end - conf.leases.before_end_default)
+
+
+def _check_window(start, end, conf, field):
+    """The end follows the start and the lease is not too long."""
+    if end <= start:
+        raise InvalidInput(field, 'end_date must be after start_date (%s is '
+                           'not after %s)'
+                           % (_show_time(end), _show_time(start)))
+    limit = conf.leases.max_lease_duration
+    if limit and end - start > limit:
+        raise InvalidInput(field, 'lease lasts %s, longer than the maximum '
+                           'of %s' % (_show_duration(end - start),
+                                      _show_duration(limit)))
+
+
+def _not_past(moment, field, conf, now):
+    """``moment``, moved to ``now`` if within the start grace before it;
+    refused if older than that."""
+    if moment < now - conf.leases.start_grace:
+        raise InvalidInput(field, 'is in the past (%s; now is %s)'
+                           % (_show_time(moment), _show_time(now)))
+    return max(moment, now)
+
+
+def _parse_before_end(value, start, end, now):
+    """A before-end date within the lease window."""
+    before_end = parse_datetime(value, 'before_end_date', now)
+    if not start <= before_end <= end:
+        raise InvalidInput('before_end_date', '%s is not between start_date '
+                           '%s and end_date %s' % (_show_time(before_end),
+                                                   _show_time(start),
+                                                   _show_time(end)))
+    return before_end
+
+
+def parse_lease(body, conf, now):
+    """A LeaseRequest from a Blazar v1 lease-create body."""
+    if not isinstance(body, dict):
+        raise InvalidInput('body', 'must be a JSON object')
+    _check_keys(body, LEASE_KEYS | LEASE_TOLERATED_KEYS, '')
+    for key in ('name', 'start_date', 'end_date', 'reservations'):
+        if key not in body:
+            raise InvalidInput(key, 'is required')
+    name = _parse_name(body['name'])
+    raw_start = body['start_date']
+    start = parse_datetime(raw_start, 'start_date', now)
+    end = parse_datetime(body['end_date'], 'end_date', now)
+    moved = _not_past(start, 'start_date', conf, now)
+    start_is_now = raw_start == 'now' or moved != start
+    start = moved
+    _check_window(start, end, conf, 'end_date')
+    if body.get('before_end_date') is not None:
+        before_end = _parse_before_end(body['before_end_date'], start, end,
+                                       now)
+    else:
+        before_end = default_before_end(start, end, conf)
+    end_action = body.get('end_action', conf.leases.default_end_action)
+    if end_action not in leases_conf.END_ACTIONS:
+        raise InvalidInput('end_action', '%r is not one of %s'
+                           % (end_action, ', '.join(leases_conf.END_ACTIONS)))
+    if body.get('events', []) != []:
+        raise InvalidInput('events', 'custom events are not supported; '
+                           'send an empty list')
+    reservations = body['reservations']
+    if not isinstance(reservations, list) or not reservations:
+        raise InvalidInput('reservations', 'must be a non-empty list')
+    if len(reservations) > MAX_RESERVATIONS:
+        raise InvalidInput('reservations', 'at most %d reservations per '
+                           'lease' % MAX_RESERVATIONS)
+    return model.LeaseRequest(
+        name=name, start=start, end=end, before_end=before_end,
+        reservations=[parse_reservation(values, index, conf)
+                      for index, values in enumerate(reservations)],
+        end_action=end_action, start_is_now=start_is_now)
+
+
+def _moved(body, current, now, keys):
+    """The new value of a lease date and the key that set it, from the
+    keys (absolute date, later by, earlier by); ``(current, None)`` if
+    none is given."""
+    absolute, later, earlier = keys
+    if absolute in body:
+        return parse_datetime(body[absolute], absolute, now), absolute
+    if later in body:
+        return current + parse_duration(body[later], later), later
+    if earlier in body:
+        return current - parse_duration(body[earlier], earlier), earlier
+    return current, None
+
+
+def _parse_reservation_change(values, index, seen):
+    """The changes to one existing reservation: its id plus the given
+    fields, validated like at creation."""
+    prefix = 'reservations[%d].' % index
+    if not isinstance(values, dict):
+        raise InvalidInput(prefix[:-1], 'must be an object')
+    allowed = (set(UPDATE_INT_MINIMUMS) | set(UPDATE_OTHER_KEYS)
+               | RESERVATION_TOLERATED_KEYS)
+    _check_keys(values, allowed, prefix)
+    res_id = values.get('id')
+    if not isinstance(res_id, str) or not res_id:
+        raise InvalidInput(prefix + 'id', 'is required')
+    if res_id in seen:
+        raise InvalidInput(prefix + 'id', 'reservation %s is given twice'
+                           % res_id)
+    seen.add(res_id)
+    change = {'id': res_id}
+    for key, minimum in UPDATE_INT_MINIMUMS.items():
+        if key in values:
+            change[key] = parse_int(values[key], prefix + key, minimum)
+    if 'min' in change and 'max' in change:
+        _check_min_max(change['min'], change['max'], prefix)
+    if 'affinity' in values:
+        change['affinity'] = parse_affinity(values['affinity'],
+                                            prefix + 'affinity')
+    for key in ('hypervisor_properties', 'resource_properties'):
+        if key in values:
+            change[key] = _check_properties(values[key], prefix + key)
+    return change
+
+
+def parse_lease_update(body, lease_start, lease_end, conf, now, started):
+    """The new absolute window (and name, reservation changes) from a
+    Blazar v1 lease-update body applied to a lease from ``lease_start`` to
+    ``lease_end``; ``started`` forbids moving the start."""
+    if not isinstance(body, dict):
+        raise InvalidInput('body', 'must be a JSON object')
+    if not body:
+        raise InvalidInput('body', 'nothing to update')
+    _check_keys(body, UPDATE_KEYS, '')
+    for first, second in EXCLUSIVE_UPDATE_KEYS:
+        if first in body and second in body:
+            raise InvalidInput(first, 'cannot be combined with %s' % second)
+    result = {}
+    if 'name' in body:
+        result['name'] = _parse_name(body['name'])
+
+    start, start_field = _moved(body, lease_start, now,
+                                ('start_date', 'defer_by', 'advance_by'))
+    if start_field and start != lease_start:
+        if started:
+            raise InvalidInput(start_field, 'cannot change the start of a '
+                               'lease that has started')
+        start = _not_past(start, start_field, conf, now)
+
+    end, end_field = _moved(body, lease_end, now,
+                            ('end_date', 'prolong_for', 'reduce_by'))
+    if end_field and end != lease_end:
+        end = _not_past(end, end_field, conf, now)
+
+    if start_field or end_field:
+        _check_window(start, end, conf, end_field or start_field)
+    result.update(start=start, end=end, before_end=None)
+    if body.get('before_end_date') is not None:
+        result['before_end'] = _parse_before_end(body['before_end_date'],
+                                                 start, end, now)
+
+    reservations = body.get('reservations', [])
+    if not isinstance(reservations, list):
+        raise InvalidInput('reservations', 'must be a list')
+    seen = set()
+    result['reservations'] = [
+        _parse_reservation_change(values, index, seen)
+        for index, values in enumerate(reservations)]
+    return result
