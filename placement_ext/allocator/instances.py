@@ -131,6 +131,10 @@ def choose_slots(request, start, end, hosts, bookings_by_host, *, policy,
                 break
         return model.Decision(slots)
 
+    if policy == 'pack':
+        # Top up the hosts the reservation already holds first.
+        order = [h for h in order if h in slots] + [
+            h for h in order if h not in slots]
     remaining = _deal(order, free, slots, amount - total,
                       policies.deals_one_at_a_time(policy), per_host_cap)
     if remaining:
