@@ -30,3 +30,31 @@ def db_url(request, tmp_path):
     database = scratch_database(request.param, tmp_path)
     yield database.url
     database.drop()
+
+
+class FakeClock:
+    """A clock the tests move by hand (epoch seconds)."""
+
+    def __init__(self, now=1_900_000_000):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def store(conf, db_url, clock):
+    """A migrated store on each backend, with a fake clock."""
+    from placement_ext.db import api as db_api
+    from placement_ext.db import migration
+    from placement_ext.store import api as store_api
+
+    database = db_api.Database(connection=db_url)
+    migration.upgrade(database)
+    yield store_api.Store(conf, database, clock=clock)
+    database.dispose()

@@ -1,0 +1,270 @@
+"""The store on SQLite, MariaDB and PostgreSQL: leases, hosts, refusals."""
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from placement_ext import context as bn_context
+from placement_ext.db import models
+from placement_ext import exception
+from placement_ext.store import timeconv
+
+HOUR = 3600
+DAY = 86400
+
+
+def ctx(project='p1', admin=False):
+    return bn_context.RequestContext(project_id=project, user_id='u-' +
+                                     project, is_admin=admin)
+
+
+def date(clock, offset):
+    return timeconv.to_text(timeconv.to_datetime(clock.now + offset))
+
+
+def add_hosts(store, count, vcpus=8, **props):
+    admin = bn_context.admin_context()
+    return [store.create_host(admin, {
+        'hypervisor_hostname': 'cn%02d' % i, 'vcpus': vcpus,
+        'memory_mb': 16384, 'local_gb': 200,
+        'properties': dict(props, rack='r%d' % (i % 2))})
+        for i in range(count)]
+
+
+def host_lease(clock, name='l1', start=HOUR, end=2 * HOUR, min_=1, max_=1,
+               props=''):
+    return {'name': name, 'start_date': date(clock, start),
+            'end_date': date(clock, end),
+            'reservations': [{'resource_type': 'physical:host', 'min': min_,
+                              'max': max_, 'hypervisor_properties': props}]}
+
+
+def slot_lease(clock, name='s1', amount=2, vcpus=2, affinity=None,
+               start=HOUR, end=2 * HOUR):
+    return {'name': name, 'start_date': date(clock, start),
+            'end_date': date(clock, end),
+            'reservations': [{'resource_type': 'virtual:instance',
+                              'amount': amount, 'vcpus': vcpus,
+                              'memory_mb': 1024, 'disk_gb': 10,
+                              'affinity': affinity}]}
+
+
+def counts(store):
+    """Rows in every table that a refused request must leave alone."""
+    admin = bn_context.admin_context()
+    with store.db.reader(admin) as session:
+        return {model.__tablename__: session.scalar(
+            select(func.count()).select_from(model))
+            for model in (models.Lease, models.Reservation,
+                          models.Allocation, models.Event)}
+
+
+def test_host_lease_lifecycle(store, clock):
+    add_hosts(store, 2)
+    lease = store.create_lease(ctx(), host_lease(clock, max_=2))
+    assert lease['status'] == 'PENDING'
+    assert lease['project_id'] == 'p1'
+    (reservation,) = lease['reservations']
+    assert sorted(a['hypervisor_hostname']
+                  for a in reservation['allocations']) == ['cn00', 'cn01']
+    assert [e['event_type'] for e in lease['events']] == [
+        'start_lease', 'before_end_lease', 'end_lease']
+    assert lease['start_date'] == date(clock, HOUR)
+    assert store.get_lease(ctx(), lease['id']) == lease
+    assert [x['id'] for x in store.list_leases(ctx())] == [lease['id']]
+    assert store.delete_lease(ctx(), lease['id']) is True
+    assert counts(store) == {'leases': 0, 'reservations': 0,
+                             'allocations': 0, 'events': 0}
+
+
+def test_overlapping_host_lease_is_refused_and_writes_nothing(store, clock):
+    add_hosts(store, 1)
+    store.create_lease(ctx(), host_lease(clock))
+    before = counts(store)
+    with pytest.raises(exception.NotEnoughResources) as exc:
+        store.create_lease(ctx('p2'), host_lease(clock, name='l2',
+                                                 start=HOUR + 60))
+    assert '0 of them are free' in str(exc.value)
+    assert counts(store) == before
+    # Right after the first lease ends the host is free again.
+    store.create_lease(ctx('p2'), host_lease(clock, name='l3',
+                                             start=2 * HOUR, end=3 * HOUR))
+
+
+def test_instance_slots_never_exceed_capacity(store, clock):
+    add_hosts(store, 1, vcpus=8)
+    store.create_lease(ctx(), slot_lease(clock, amount=3))
+    with pytest.raises(exception.NotEnoughResources) as exc:
+        store.create_lease(ctx(), slot_lease(clock, name='s2', amount=2))
+    assert 'can give 1 slots' in str(exc.value)
+    store.create_lease(ctx(), slot_lease(clock, name='s3', amount=1))
+
+
+@pytest.mark.parametrize('body_change, field', [
+    ({'end_date': 'yesterday'}, 'end_date'),
+    ({'start_date': '2001-01-01 00:00'}, 'start_date'),
+    ({'reservations': [{'resource_type': 'physical:host', 'min': 3,
+                        'max': 2}]}, 'max'),
+    ({'reservations': [{'resource_type': 'virtual:instance', 'amount': 0,
+                        'vcpus': 1, 'memory_mb': 1, 'disk_gb': 0}]},
+     'amount'),
+    ({'reservations': [{'resource_type': 'network:fip'}]}, 'resource_type'),
+    ({'reservations': [{'resource_type': 'physical:host', 'min': 1,
+                        'max': 1, 'hypervisor_properties':
+                        '["~=", "$vcpus", "8"]'}]},
+     'hypervisor_properties'),
+    ({'reservations': [{'resource_type': 'physical:host', 'min': 1,
+                        'max': 1, 'hypervisor_properties':
+                        '[">=", "$gpus", "1"]'}]}, 'hypervisor_properties'),
+])
+def test_bad_input_names_the_field_and_writes_nothing(store, clock,
+                                                      body_change, field):
+    add_hosts(store, 2)
+    body = host_lease(clock)
+    body.update(body_change)
+    with pytest.raises(exception.InvalidInput) as exc:
+        store.create_lease(ctx(), body)
+    assert field in exc.value.field
+    assert exc.value.code == 400
+    assert counts(store) == {'leases': 0, 'reservations': 0,
+                             'allocations': 0, 'events': 0}
+
+
+def test_end_before_start_and_max_duration(store, clock, conf):
+    add_hosts(store, 1)
+    with pytest.raises(exception.InvalidInput) as exc:
+        store.create_lease(ctx(), host_lease(clock, start=2 * HOUR,
+                                             end=HOUR))
+    assert exc.value.field == 'end_date'
+    conf.set_override('max_lease_duration', DAY, group='leases')
+    with pytest.raises(exception.InvalidInput) as exc:
+        store.create_lease(ctx(), host_lease(clock, end=3 * DAY))
+    assert exc.value.field == 'end_date'
+    assert 'maximum' in str(exc.value)
+
+
+def test_numbers_compare_as_numbers_in_filters(store, clock):
+    admin = bn_context.admin_context()
+    store.create_host(admin, {'hypervisor_hostname': 'small', 'vcpus': 9,
+                              'memory_mb': 1, 'local_gb': 1,
+                              'properties': {'cores': '9'}})
+    store.create_host(admin, {'hypervisor_hostname': 'big', 'vcpus': 10,
+                              'memory_mb': 1, 'local_gb': 1,
+                              'properties': {'cores': '10'}})
+    lease = store.create_lease(ctx(), host_lease(
+        clock, props='[">", "$cores", "9"]'))
+    allocations = lease['reservations'][0]['allocations']
+    assert [a['hypervisor_hostname'] for a in allocations] == ['big']
+
+
+def test_update_extends_keeping_hosts_or_changes_nothing(store, clock):
+    add_hosts(store, 3)
+    first = store.create_lease(ctx(), host_lease(clock, max_=2))
+    held = {a['host_id'] for a in first['reservations'][0]['allocations']}
+    other = store.create_lease(ctx('p2'), host_lease(
+        clock, name='other', start=3 * HOUR, end=4 * HOUR))
+    longer = store.update_lease(ctx(), first['id'],
+                                {'end_date': date(clock, 2 * HOUR + 1800)})
+    assert {a['host_id'] for a in longer['reservations'][0]
+            ['allocations']} == held
+    assert longer['end_date'] == date(clock, 2 * HOUR + 1800)
+    assert [e['time'] for e in longer['events']][-1] == longer['end_date']
+    # Growing into the other lease's host and window cannot keep both
+    # hosts plus find a third: refused, and nothing changes.
+    before = store.get_lease(ctx(), first['id'])
+    with pytest.raises(exception.NotEnoughResources):
+        store.update_lease(ctx(), first['id'], {
+            'end_date': date(clock, 5 * HOUR),
+            'reservations': [{'id': before['reservations'][0]['id'],
+                              'min': 3, 'max': 3}]})
+    assert store.get_lease(ctx(), first['id']) == before
+    assert store.get_lease(ctx('p2'), other['id'])['status'] == 'PENDING'
+
+
+def test_started_lease_cannot_move_start(store, clock):
+    add_hosts(store, 1)
+    lease = store.create_lease(ctx(), host_lease(clock))
+    clock.now += HOUR + 10
+    with pytest.raises(exception.InvalidInput) as exc:
+        store.update_lease(ctx(), lease['id'],
+                           {'start_date': date(clock, 600)})
+    assert exc.value.field == 'start_date'
+    store.update_lease(ctx(), lease['id'], {'prolong_for': '1h'})
+    assert store.get_lease(ctx(), lease['id'])['end_date'] == date(
+        clock, 2 * HOUR - 10)
+
+
+def test_other_projects_lease_is_not_found(store, clock):
+    add_hosts(store, 1)
+    lease = store.create_lease(ctx('p1'), host_lease(clock))
+    for call in (lambda: store.get_lease(ctx('p2'), lease['id']),
+                 lambda: store.update_lease(ctx('p2'), lease['id'],
+                                            {'name': 'x'}),
+                 lambda: store.delete_lease(ctx('p2'), lease['id'])):
+        with pytest.raises(exception.NotFound):
+            call()
+    assert store.list_leases(ctx('p2')) == []
+    assert len(store.list_leases(ctx('admin', admin=True),
+                                 all_projects=True)) == 1
+
+
+def test_duplicate_lease_name_in_project_conflicts(store, clock):
+    add_hosts(store, 2)
+    store.create_lease(ctx(), host_lease(clock))
+    with pytest.raises(exception.Conflict):
+        store.create_lease(ctx(), host_lease(clock, start=3 * HOUR,
+                                             end=4 * HOUR))
+    store.create_lease(ctx('p2'), host_lease(clock))
+
+
+def test_host_with_future_allocation_cannot_be_removed(store, clock):
+    admin = bn_context.admin_context()
+    (host,) = add_hosts(store, 1)
+    lease = store.create_lease(ctx(), host_lease(clock))
+    with pytest.raises(exception.Conflict) as exc:
+        store.delete_host(admin, host['id'])
+    assert lease['reservations'][0]['id'] in str(exc.value)
+    store.delete_lease(ctx(), lease['id'])
+    store.delete_host(admin, host['id'])
+    assert store.list_hosts(admin) == []
+
+
+def test_host_capacity_cannot_shrink_below_bookings(store, clock):
+    admin = bn_context.admin_context()
+    (host,) = add_hosts(store, 1, vcpus=8)
+    store.create_lease(ctx(), slot_lease(clock, amount=3, vcpus=2))
+    with pytest.raises(exception.Conflict):
+        store.update_host(admin, host['id'], {'vcpus': 4})
+    assert store.get_host(admin, host['id'])['vcpus'] == 8
+    store.update_host(admin, host['id'], {'vcpus': 6})
+
+
+def test_availability_and_earliest_window(store, clock):
+    add_hosts(store, 2)
+    store.create_lease(ctx(), host_lease(clock, start=HOUR, end=3 * HOUR,
+                                         max_=2))
+    result = store.availability(
+        ctx(), {'resource_type': 'physical:host', 'min': 1, 'max': 1},
+        date(clock, 0), date(clock, DAY), duration=2 * HOUR)
+    free = [(p['time'] - clock.now, p['free']) for p in result['timeline']]
+    assert free == [(0, 2), (HOUR, 0), (3 * HOUR, 2)]
+    assert result['earliest_start'] == clock.now + 3 * HOUR
+
+
+def test_lease_status_moves_are_checked_and_atomic(store, clock):
+    from placement_ext.store import leases
+
+    add_hosts(store, 1)
+    lease = store.create_lease(ctx(), host_lease(clock))
+    admin = bn_context.admin_context()
+    with store.db.writer(admin) as session:
+        leases.set_lease_status(session, lease['id'], 'PENDING', 'STARTING')
+    with pytest.raises(exception.Conflict):
+        with store.db.writer(admin) as session:
+            leases.set_lease_status(session, lease['id'], 'PENDING',
+                                    'STARTING')
+    with pytest.raises(exception.InvalidStateTransition):
+        with store.db.writer(admin) as session:
+            leases.set_lease_status(session, lease['id'], 'STARTING',
+                                    'TERMINATED')
+    assert store.get_lease(ctx(), lease['id'])['status'] == 'STARTING'
