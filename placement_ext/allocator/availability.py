@@ -22,18 +22,93 @@ def _size_of(request):
         request.slot_size()
 
 
-def _per_host_steps(request, hosts, bookings_by_host, margin, host_filter):
-    size = _size_of(request)
-    for host in host_decisions.matching_hosts(hosts, host_filter):
-        yield timeline.free_steps(host.capacity,
-                                  bookings_by_host.get(host.id, ()),
-                                  size, margin)
+def _merged(bookings, margin):
+    """Busy intervals of one host, merged where they overlap or touch."""
+    merged = []
+    for start, end in timeline.busy_intervals(bookings, margin):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def _sweep(base, deltas, lo):
+    """A step function starting at ``lo`` from a base and (time, delta)."""
+    times, values = [lo], [base]
+    level = base
+    for time, delta in sorted(deltas):
+        level += delta
+        if time == times[-1]:
+            values[-1] = level
+        else:
+            times.append(time)
+            values.append(level)
+    out_times, out_values = [], []
+    for time, value in zip(times, values):
+        if not out_values or value != out_values[-1]:
+            out_times.append(time)
+            out_values.append(value)
+    return out_times, out_values
+
+
+def _host_timeline(matching, bookings_by_host, margin, lo, hi):
+    """Whole hosts free at each instant of ``[lo, hi]``."""
+    deltas = []
+    for host in matching:
+        for start, end in _merged(bookings_by_host.get(host.id, ()),
+                                  margin):
+            if end <= lo or start > hi:
+                continue
+            deltas.append((max(start, lo), -1))
+            if end <= hi:
+                deltas.append((end, 1))
+    return _sweep(len(matching), deltas, lo)
+
+
+def _host_starts(matching, bookings_by_host, margin, span, lo, last):
+    """For each ``t`` in ``[lo, last]``, hosts free for ``[t, t + span)``.
+
+    A host's valid starts are, for each free gap ``[a, b)`` between its
+    busy intervals, the times ``a <= t <= b - span``.
+    """
+    deltas = []
+    base = 0
+    for host in matching:
+        gap_start = timeline.NEG_INF
+        busy = _merged(bookings_by_host.get(host.id, ()), margin)
+        for start, end in busy + [[timeline.INF, timeline.INF]]:
+            first, final = max(gap_start, lo), min(start - span, last)
+            if first <= final:
+                if first == lo:
+                    base += 1
+                else:
+                    deltas.append((first, 1))
+                if final < last:
+                    deltas.append((final + 1, -1))
+            gap_start = end
+    return _sweep(base, deltas, lo)
+
+
+def _slot_functions(request, matching, bookings_by_host, margin):
+    """Free-slot step functions of hosts with bookings, and the constant
+    free slots of each host without any."""
+    size = request.slot_size()
+    functions, constants = [], []
+    for host in matching:
+        bookings = bookings_by_host.get(host.id)
+        if bookings:
+            functions.append(timeline.free_steps(host.capacity, bookings,
+                                                 size, margin))
+        else:
+            constants.append(timeline.slots_from(host.capacity, {}, size))
+    return functions, constants
 
 
 def _transform(request):
-    if request.resource_type == model.INSTANCE and request.affinity is False:
+    if request.affinity is False:
         return lambda v: min(v, 1)
-    return None
+    return lambda v: v
 
 
 def _needed(request):
@@ -42,14 +117,18 @@ def _needed(request):
     return request.amount
 
 
-def _combine(request, functions, lo, hi):
-    if request.resource_type == model.INSTANCE and request.affinity:
-        return _max_steps(functions, lo, hi)
-    return timeline.sum_steps(functions, lo, hi, _transform(request))
+def _combine_slots(request, functions, constants, lo, hi):
+    if request.affinity:
+        times, values = _max_steps(functions, lo, hi)
+        best = max(constants, default=0)
+        return times, [max(v, best) for v in values]
+    transform = _transform(request)
+    times, values = timeline.sum_steps(functions, lo, hi, transform)
+    base = sum(transform(c) for c in constants)
+    return times, [v + base for v in values]
 
 
 def _max_steps(functions, lo, hi):
-    functions = list(functions)
     points = {lo}
     for times, _values in functions:
         points.update(t for t in times if lo < t <= hi)
@@ -66,9 +145,15 @@ def free_timeline(request, lo, hi, hosts, bookings_by_host, *, margin=0,
                   host_filter=None):
     """``[(time, free)]`` change points over ``[lo, hi)``; the first is
     ``lo``. Bookings count with their cleaning margin."""
-    functions = _per_host_steps(request, hosts, bookings_by_host, margin,
-                                host_filter)
-    times, values = _combine(request, functions, lo, hi - 1)
+    matching = host_decisions.matching_hosts(hosts, host_filter)
+    if request.resource_type == model.HOST:
+        times, values = _host_timeline(matching, bookings_by_host, margin,
+                                       lo, hi - 1)
+    else:
+        functions, constants = _slot_functions(request, matching,
+                                               bookings_by_host, margin)
+        times, values = _combine_slots(request, functions, constants, lo,
+                                       hi - 1)
     return list(zip(times, values))
 
 
@@ -80,10 +165,16 @@ def earliest_start(request, duration, lo, hi, hosts, bookings_by_host, *,
     if last_start < lo:
         return None
     span = duration + margin
-    functions = [
-        timeline.sliding_min(f, span, lo, last_start)
-        for f in _per_host_steps(request, hosts, bookings_by_host, margin,
-                                 host_filter)]
-    combined = _combine(request, functions, lo, last_start)
+    matching = host_decisions.matching_hosts(hosts, host_filter)
+    if request.resource_type == model.HOST:
+        combined = _host_starts(matching, bookings_by_host, margin, span,
+                                lo, last_start)
+    else:
+        functions, constants = _slot_functions(request, matching,
+                                               bookings_by_host, margin)
+        functions = [timeline.sliding_min(f, span, lo, last_start)
+                     for f in functions]
+        combined = _combine_slots(request, functions, constants, lo,
+                                  last_start)
     return timeline.first_time_at_least(combined, _needed(request), lo,
                                         last_start)

@@ -90,7 +90,8 @@ def _apply_request(row, request):
         row.memory_mb = request.memory_mb
         row.disk_gb = request.disk_gb
         row.affinity = request.affinity
-        row.extra_resources = dict(request.extra_resources)
+        # NULL when empty: most rows then need no JSON decoding on load.
+        row.extra_resources = dict(request.extra_resources) or None
 
 
 def _sync_allocations(row, decision, start, end):

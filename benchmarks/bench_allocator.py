@@ -1,0 +1,265 @@
+"""Allocator benchmark: decisions and availability on a loaded calendar.
+
+Builds 1,000 hosts and 10,000 existing reservations (30 % whole-host, 70 %
+instance slots, over 90 days, never double-booked) in a fresh database, then
+reports the median and p90 wall time of:
+
+* a host-reservation decision (``create_lease`` for 1 host with a property
+  filter, through the store: lock, load, decide, write; rolled back);
+* an instance-reservation decision (4 slots of 4 vCPU / 8 GB; rolled back);
+* a 30-day availability query (free hosts over time plus the earliest
+  1-day window for 10 hosts).
+
+Usage::
+
+    python benchmarks/bench_allocator.py [--backends sqlite,postgresql]
+        [--hosts 1000] [--reservations 10000] [--runs 31] [--json FILE]
+
+PostgreSQL and MariaDB use scratch databases on the local servers (see
+``tests/db_backends.py`` for the URLs).
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+from oslo_config import cfg  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from placement_ext.allocator import model  # noqa: E402
+from placement_ext.allocator import timeline  # noqa: E402
+from placement_ext import conf as bn_conf  # noqa: E402
+from placement_ext import context as bn_context  # noqa: E402
+from placement_ext.db import api as db_api  # noqa: E402
+from placement_ext.db import migration  # noqa: E402
+from placement_ext.db import models  # noqa: E402
+from placement_ext.store import api as store_api  # noqa: E402
+from placement_ext.store import leases  # noqa: E402
+from placement_ext.store import timeconv  # noqa: E402
+from tests import db_backends  # noqa: E402
+
+NOW = 1_900_000_000
+DAY = 86400
+HORIZON = 90 * DAY
+SIZES = [(2, 4096, 20), (4, 8192, 40), (8, 16384, 80), (1, 2048, 10)]
+
+
+class Rollback(Exception):
+    """Raised inside a writer transaction to undo it after timing."""
+
+
+def make_conf():
+    conf = cfg.ConfigOpts()
+    bn_conf.register_opts(conf)
+    conf([], project='blazar-nova', default_config_files=[])
+    return conf
+
+
+def generate(n_hosts, n_reservations, rng):
+    """Hosts and non-overlapping bookings, as rows ready to insert."""
+    hosts = []
+    for i in range(n_hosts):
+        vcpus = rng.choice([32, 48, 64])
+        hosts.append({
+            'id': i + 1, 'uuid': str(uuid.UUID(int=rng.getrandbits(128))),
+            'hypervisor_hostname': 'compute%04d' % i, 'reservable': True,
+            'vcpus': vcpus, 'memory_mb': vcpus * 4096, 'local_gb': 2000,
+            'extra_capacity': {},
+            'properties': {'rack': 'r%02d' % (i % 40),
+                           'gpu': 'true' if i % 10 == 0 else 'false',
+                           'cores': str(vcpus)}})
+    capacity = {h['id']: {'vcpus': h['vcpus'], 'memory_mb': h['memory_mb'],
+                          'local_gb': h['local_gb']} for h in hosts}
+    bookings = {h['id']: [] for h in hosts}
+    made = []
+    while len(made) < n_reservations:
+        whole = rng.random() < 0.3
+        start = NOW + rng.randrange(0, HORIZON, 60)
+        end = start + rng.randrange(3600, 7 * DAY, 60)
+        host_id = rng.randrange(1, n_hosts + 1)
+        if whole:
+            if timeline.overlaps(timeline.busy_intervals(
+                    bookings[host_id], 0), start, end):
+                continue
+            booking = model.Booking(host_id, '', start, end, True)
+            made.append((host_id, start, end, None, 1))
+        else:
+            vcpus, memory_mb, disk_gb = rng.choice(SIZES)
+            slots = rng.randrange(1, 5)
+            size = {'vcpus': vcpus, 'memory_mb': memory_mb,
+                    'local_gb': disk_gb}
+            if timeline.free_slots(capacity[host_id], bookings[host_id],
+                                   size, start, end, 0) < slots:
+                continue
+            booking = model.Booking(host_id, '', start, end, False,
+                                    {k: v * slots for k, v in size.items()})
+            made.append((host_id, start, end, (vcpus, memory_mb, disk_gb),
+                         slots))
+        bookings[host_id].append(booking)
+    return hosts, made
+
+
+def load(database, hosts, made):
+    lease_rows, res_rows, alloc_rows, event_rows = [], [], [], []
+    for n, (host_id, start, end, size, slots) in enumerate(made):
+        lease_id = str(uuid.UUID(int=n + 1))
+        res_id = str(uuid.UUID(int=10 ** 9 + n))
+        start_at = timeconv.to_datetime(start)
+        end_at = timeconv.to_datetime(end)
+        lease_rows.append({
+            'id': lease_id, 'name': 'bench-%d' % n, 'project_id': 'p%d'
+            % (n % 50), 'user_id': 'u', 'start_date': start_at,
+            'end_date': end_at, 'before_end_date': end_at,
+            'status': 'PENDING', 'end_action': 'delete'})
+        row = {'id': res_id, 'lease_id': lease_id, 'status': 'pending',
+               'resource_type': 'physical:host' if size is None
+               else 'virtual:instance', 'min_count': None,
+               'max_count': None, 'amount': None, 'vcpus': None,
+               'memory_mb': None, 'disk_gb': None, 'extra_resources': None,
+               'affinity': None, 'hypervisor_properties': '',
+               'resource_properties': ''}
+        if size is None:
+            row.update(min_count=1, max_count=1)
+        else:
+            row.update(amount=slots, vcpus=size[0], memory_mb=size[1],
+                       disk_gb=size[2], extra_resources={})
+        res_rows.append(row)
+        alloc_rows.append({'reservation_id': res_id, 'host_id': host_id,
+                           'slots': slots, 'start_at': start_at,
+                           'end_at': end_at})
+        for kind, at in (('start_lease', start_at),
+                         ('before_end_lease', end_at),
+                         ('end_lease', end_at)):
+            event_rows.append({'lease_id': lease_id, 'event_type': kind,
+                               'time': at, 'status': 'UNDONE'})
+    with database.engine.begin() as conn:
+        for table, rows in ((models.Host, hosts), (models.Lease, lease_rows),
+                            (models.Reservation, res_rows),
+                            (models.Allocation, alloc_rows),
+                            (models.Event, event_rows)):
+            for i in range(0, len(rows), 2000):
+                conn.execute(insert(table), rows[i:i + 2000])
+
+
+def timed_decision(store, body):
+    context = bn_context.RequestContext(project_id='bench', user_id='b')
+    began = time.perf_counter()
+    outcome = 'granted'
+    try:
+        with store.db.writer(context) as session:
+            try:
+                leases.create_lease(session, store.conf, context, body,
+                                    store.now())
+            except Exception as exc:  # a refusal is a decision too
+                outcome = type(exc).__name__
+            raise Rollback()
+    except Rollback:
+        pass
+    return time.perf_counter() - began, outcome
+
+
+def window_body(rng, reservation):
+    start = NOW + rng.randrange(DAY, HORIZON - 10 * DAY, 60)
+    end = start + rng.randrange(3600, 3 * DAY, 60)
+    return {'name': 'probe', 'start_date': timeconv.to_text(
+        timeconv.to_datetime(start)), 'end_date': timeconv.to_text(
+        timeconv.to_datetime(end)), 'reservations': [reservation]}
+
+
+def measure(store, runs, rng):
+    host_request = {'resource_type': 'physical:host', 'min': 1, 'max': 1,
+                    'hypervisor_properties': '[">=", "$memory_mb", "131072"]'}
+    slot_request = {'resource_type': 'virtual:instance', 'amount': 4,
+                    'vcpus': 4, 'memory_mb': 8192, 'disk_gb': 40}
+    results = {}
+    for label, reservation in (('host decision', host_request),
+                               ('instance decision', slot_request)):
+        samples, outcomes = [], {}
+        for _ in range(runs):
+            seconds, outcome = timed_decision(store, window_body(
+                rng, reservation))
+            samples.append(seconds)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        results[label] = (samples, outcomes)
+    context = bn_context.admin_context()
+    samples = []
+    for _ in range(runs):
+        lo = NOW + rng.randrange(0, HORIZON - 30 * DAY, 60)
+        began = time.perf_counter()
+        answer = store.availability(
+            context, {'resource_type': 'physical:host', 'min': 10,
+                      'max': 10},
+            timeconv.to_text(timeconv.to_datetime(lo)),
+            timeconv.to_text(timeconv.to_datetime(lo + 30 * DAY)),
+            duration=DAY)
+        samples.append(time.perf_counter() - began)
+    results['30-day availability'] = (
+        samples, {'timeline points': len(answer['timeline'])})
+    return results
+
+
+def run_backend(backend, args, tmpdir):
+    scratch = db_backends.ScratchDatabase(backend, tmpdir)
+    try:
+        database = db_api.Database(connection=scratch.url)
+        migration.upgrade(database)
+        rng = random.Random(args.seed)
+        began = time.perf_counter()
+        hosts, made = generate(args.hosts, args.reservations, rng)
+        load(database, hosts, made)
+        build = time.perf_counter() - began
+        store = store_api.Store(make_conf(), database, clock=lambda: NOW)
+        measure(store, 3, rng)  # warm caches and connections
+        results = measure(store, args.runs, rng)
+        database.dispose()
+        return build, results
+    finally:
+        scratch.drop()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--backends', default='sqlite,postgresql')
+    parser.add_argument('--hosts', type=int, default=1000)
+    parser.add_argument('--reservations', type=int, default=10000)
+    parser.add_argument('--runs', type=int, default=31)
+    parser.add_argument('--seed', type=int, default=20261121)
+    parser.add_argument('--json', help='write the figures to this file')
+    args = parser.parse_args(argv)
+    report = {'hosts': args.hosts, 'reservations': args.reservations,
+              'runs': args.runs, 'cpus': os.cpu_count(), 'results': {}}
+    print('%d hosts, %d existing reservations, %d runs per figure, '
+          '%d CPUs' % (args.hosts, args.reservations, args.runs,
+                       os.cpu_count()))
+    print('%-11s %-20s %10s %10s  %s' % ('backend', 'operation',
+                                         'median ms', 'p90 ms', 'notes'))
+    with tempfile.TemporaryDirectory() as tmpdir:
+        for backend in args.backends.split(','):
+            build, results = run_backend(backend, args, tmpdir)
+            report['results'][backend] = {'build_seconds': build}
+            for label, (samples, notes) in results.items():
+                samples = sorted(samples)
+                median = statistics.median(samples) * 1000
+                p90 = samples[int(len(samples) * 0.9)] * 1000
+                report['results'][backend][label] = {
+                    'median_ms': round(median, 2), 'p90_ms': round(p90, 2),
+                    'notes': notes}
+                print('%-11s %-20s %10.1f %10.1f  %s' % (
+                    backend, label, median, p90, notes))
+    if args.json:
+        with open(args.json, 'w') as out:
+            json.dump(report, out, indent=2)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
