@@ -131,11 +131,11 @@ def load(database, hosts, made):
             row.update(min_count=1, max_count=1)
         else:
             row.update(amount=slots, vcpus=size[0], memory_mb=size[1],
-                       disk_gb=size[2], extra_resources={})
+                       disk_gb=size[2])
         res_rows.append(row)
         alloc_rows.append({'reservation_id': res_id, 'host_id': host_id,
-                           'slots': slots, 'start_at': start_at,
-                           'end_at': end_at})
+                           'slots': slots, 'start_epoch': start,
+                           'end_epoch': end})
         for kind, at in (('start_lease', start_at),
                          ('before_end_lease', end_at),
                          ('end_lease', end_at)):
@@ -158,7 +158,7 @@ def timed_decision(store, body):
         with store.db.writer(context) as session:
             try:
                 leases.create_lease(session, store.conf, context, body,
-                                    store.now())
+                                    store.now(), load_hosts=store.host_loader)
             except Exception as exc:  # a refusal is a decision too
                 outcome = type(exc).__name__
             raise Rollback()

@@ -24,7 +24,15 @@ def matching_hosts(hosts, host_filter):
                                  or host_filter.matches(h.properties))]
 
 
-def _free_candidates(hosts, bookings_by_host, start, end, margin):
+def gap_of(host, intervals, start, end, margin, gaps):
+    """``(before, after)`` free time around the window on ``host``: from
+    ``gaps`` when the caller computed it, else from the host's bookings."""
+    if gaps is not None:
+        return gaps.get(host.id, (timeline.INF, timeline.INF))
+    return timeline.gap_around(intervals, start, end + margin)
+
+
+def _free_candidates(hosts, bookings_by_host, start, end, margin, gaps):
     """``(host, before, after)`` for each host free for the whole window."""
     candidates = []
     for host in hosts:
@@ -32,22 +40,23 @@ def _free_candidates(hosts, bookings_by_host, start, end, margin):
             bookings_by_host.get(host.id, ()), margin)
         if timeline.overlaps(intervals, start, end + margin):
             continue
-        before, after = timeline.gap_around(intervals, start, end + margin)
+        before, after = gap_of(host, intervals, start, end, margin, gaps)
         candidates.append((host, before, after))
     return candidates
 
 
 def choose_hosts(request, start, end, hosts, bookings_by_host, *, policy,
                  margin=0, host_filter=None, keep=(), keep_all=False,
-                 rng=None):
+                 rng=None, gaps=None):
     """Return a ``Decision`` giving ``request`` whole hosts, or refuse.
 
     ``bookings_by_host`` must not contain the bookings of the reservation
-    being updated.
+    being updated. ``gaps`` (``{host_id: (before, after)}``) spares loading
+    bookings outside the window just to rank hosts.
     """
     matching = matching_hosts(hosts, host_filter)
     candidates = _free_candidates(matching, bookings_by_host, start, end,
-                                  margin)
+                                  margin, gaps)
     free_ids = {c[0].id for c in candidates}
     when = timefmt.window(start, end, margin)
 

@@ -20,7 +20,8 @@ from placement_ext.allocator import timeline
 from placement_ext import exception
 
 
-def slot_candidates(hosts, bookings_by_host, size, start, end, margin):
+def slot_candidates(hosts, bookings_by_host, size, start, end, margin,
+                    gaps=None):
     """``(host, free, in_use, before, after)`` for hosts with a free slot."""
     candidates = []
     for host in hosts:
@@ -32,7 +33,8 @@ def slot_candidates(hosts, bookings_by_host, size, start, end, margin):
         if free <= 0:
             continue
         intervals = timeline.busy_intervals(bookings, margin)
-        before, after = timeline.gap_around(intervals, start, end + margin)
+        before, after = host_decisions.gap_of(host, intervals, start, end,
+                                              margin, gaps)
         candidates.append((host, free, bool(peak), before, after))
     return candidates
 
@@ -93,7 +95,7 @@ def _deal(order, free, slots, remaining, one_at_a_time, per_host_cap):
 
 def choose_slots(request, start, end, hosts, bookings_by_host, *, policy,
                  margin=0, host_filter=None, keep=None, keep_all=False,
-                 rng=None):
+                 rng=None, gaps=None):
     """Return a ``Decision`` giving ``request`` its slots, or refuse.
 
     ``bookings_by_host`` must not contain the bookings of the reservation
@@ -103,7 +105,7 @@ def choose_slots(request, start, end, hosts, bookings_by_host, *, policy,
     size = request.slot_size()
     matching = host_decisions.matching_hosts(hosts, host_filter)
     candidates = slot_candidates(matching, bookings_by_host, size, start,
-                                 end, margin)
+                                 end, margin, gaps)
     free = {c[0].id: c[1] for c in candidates}
     order = [h.id for h, _f in
              policies.order_slot_hosts(candidates, policy, rng)]

@@ -1,10 +1,13 @@
 """SQLAlchemy 2.0 models of the reservation store.
 
-All times are naive UTC ``DateTime`` values with second precision. An
-allocation repeats its lease's window (``start_at``/``end_at``) so that the
-allocator finds what overlaps a window with one indexed range scan; the store
-rewrites allocations whenever a lease's window changes, in the same
-transaction.
+Lease and event times are naive UTC ``DateTime`` values with second
+precision. An allocation repeats its lease's window as integer epoch seconds
+(``start_epoch``/``end_epoch``) so that the allocator finds what overlaps a
+window with one indexed range scan and no date parsing; the store rewrites
+allocations whenever a lease's window changes, in the same transaction.
+
+Constraints are named by ``NAMING_CONVENTION`` so that every backend uses
+the same names and later migrations can refer to them.
 """
 
 import datetime
@@ -18,8 +21,17 @@ def _utcnow():
         tzinfo=None, microsecond=0)
 
 
+NAMING_CONVENTION = {
+    'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
+    'uq': 'uniq_%(table_name)s0%(column_0_N_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s',
+}
+
+
 class Base(orm.DeclarativeBase):
     """Declarative base with created/updated timestamps."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
     created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
         sa.DateTime, default=_utcnow, nullable=False)
@@ -114,7 +126,9 @@ class Reservation(Base):
     vcpus: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
     memory_mb: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
     disk_gb: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
-    extra_resources: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
+    # SQL NULL (not JSON null) when empty, so loading needs no decoding.
+    extra_resources: orm.Mapped[dict | None] = orm.mapped_column(
+        sa.JSON(none_as_null=True))
     # True: all slots on one host; False: one slot per host; NULL: any.
     affinity: orm.Mapped[bool | None] = orm.mapped_column(sa.Boolean)
 
@@ -131,7 +145,7 @@ class Allocation(Base):
     __table_args__ = (
         sa.UniqueConstraint('reservation_id', 'host_id',
                             name='uniq_allocations0reservation_id0host_id'),
-        sa.Index('ix_allocations_window', 'start_at', 'end_at'),
+        sa.Index('ix_allocations_window', 'start_epoch', 'end_epoch'),
         sa.Index('ix_allocations_host_id', 'host_id'),
     )
 
@@ -143,11 +157,12 @@ class Allocation(Base):
         sa.Integer, sa.ForeignKey('hosts.id'), nullable=False)
     # Slots on this host: 1 for a whole host, N for instance slots.
     slots: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
-    # Copies of the lease window, kept in step by the store.
-    start_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
-        sa.DateTime, nullable=False)
-    end_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
-        sa.DateTime, nullable=False)
+    # Copies of the lease window in epoch seconds, kept in step by the
+    # store.
+    start_epoch: orm.Mapped[int] = orm.mapped_column(sa.BigInteger,
+                                                     nullable=False)
+    end_epoch: orm.Mapped[int] = orm.mapped_column(sa.BigInteger,
+                                                   nullable=False)
 
     reservation: orm.Mapped[Reservation] = orm.relationship(
         back_populates='allocations')
@@ -180,7 +195,9 @@ class Lock(Base):
     """Named rows that writers update first to serialise with each other.
 
     The row ``allocator`` is updated as the first statement of every
-    transaction that reads or changes allocations; see doc/ on concurrency.
+    transaction that decides or changes allocations (see doc/ on
+    concurrency). The row ``hosts`` counts changes to the hosts table, so
+    that processes may cache hosts until it moves.
     """
 
     __tablename__ = 'locks'

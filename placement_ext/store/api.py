@@ -12,6 +12,7 @@ from oslo_db import api as oslo_db_api
 from placement_ext.allocator import availability
 from placement_ext.db import api as db_api
 from placement_ext import exception
+from placement_ext.store import host_cache
 from placement_ext.store import hosts
 from placement_ext.store import leases
 from placement_ext.store import snapshot
@@ -34,9 +35,16 @@ class Store:
         self.db = database or db_api.Database(conf)
         self._clock = clock
         self._rng = rng
+        self._hosts = host_cache.HostCache()
 
     def now(self):
         return int(self._clock())
+
+    @property
+    def host_loader(self):
+        """The cached host loader, for callers that drive the lease
+        functions inside their own transaction."""
+        return self._hosts.load
 
     # Hosts -------------------------------------------------------------
     @_retry
@@ -69,14 +77,15 @@ class Store:
     def create_lease(self, context, body):
         with self.db.writer(context) as session:
             return views.lease_view(leases.create_lease(
-                session, self.conf, context, body, self.now(), self._rng))
+                session, self.conf, context, body, self.now(), self._rng,
+                self._hosts.load))
 
     @_retry
     def update_lease(self, context, lease_id, body):
         with self.db.writer(context) as session:
             return views.lease_view(leases.update_lease(
                 session, self.conf, context, lease_id, body, self.now(),
-                self._rng))
+                self._rng, self._hosts.load))
 
     @_retry
     def delete_lease(self, context, lease_id):
@@ -114,7 +123,7 @@ class Store:
                 % (MAX_AVAILABILITY_WINDOW // 86400))
         margin = self.conf.allocator.cleaning_margin
         with self.db.reader(context) as session:
-            all_hosts = snapshot.load_hosts(session)
+            all_hosts = self._hosts.load(session)
             bookings = snapshot.load_bookings(session, lo, hi + margin,
                                               margin)
         host_filter = leases.filter_for(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from placement_ext.allocator import timeline
 from placement_ext.db import models
 from placement_ext import exception
+from placement_ext.store import host_cache
 from placement_ext.store import locking
 from placement_ext.store import snapshot
 from placement_ext.store import timeconv
@@ -108,6 +109,7 @@ def create_host(session, values):
         extra_capacity=dict(values.get('extra_capacity') or {}),
         properties=dict(values.get('properties') or {}))
     session.add(host)
+    host_cache.bump_generation(session)
     try:
         session.flush()
     except db_exc.DBDuplicateEntry:
@@ -142,7 +144,7 @@ def _holders(session, host_id, now):
     return sorted(session.scalars(
         select(models.Allocation.reservation_id)
         .where(models.Allocation.host_id == host_id)
-        .where(models.Allocation.end_at > timeconv.to_datetime(now))))
+        .where(models.Allocation.end_epoch > now)))
 
 
 def update_host(session, ident, values, now, margin):
@@ -152,6 +154,7 @@ def update_host(session, ident, values, now, margin):
     host = get_host(session, ident)
     for field, value in values.items():
         setattr(host, field, value)
+    host_cache.bump_generation(session)
     session.flush()
     shrinking = any(f in values for f in CAPACITY_FIELDS + (
         'extra_capacity',))
@@ -189,3 +192,4 @@ def delete_host(session, ident, now):
         models.Allocation.__table__.delete()
         .where(models.Allocation.host_id == host.id))
     session.delete(host)
+    host_cache.bump_generation(session)

@@ -46,7 +46,7 @@ def filter_for(request, known, prefix=''):
 
 
 def _decide(conf, request, start, end, hosts, bookings, host_filter,
-            keep=None, keep_all=False, rng=None):
+            keep=None, keep_all=False, rng=None, gaps=None):
     choose = (host_decisions.choose_hosts
               if request.resource_type == model.HOST
               else instance_decisions.choose_slots)
@@ -54,7 +54,7 @@ def _decide(conf, request, start, end, hosts, bookings, host_filter,
                   policy=conf.allocator.placement_policy,
                   margin=conf.allocator.cleaning_margin,
                   host_filter=host_filter, keep=keep or {},
-                  keep_all=keep_all, rng=rng)
+                  keep_all=keep_all, rng=rng, gaps=gaps)
 
 
 def _book(bookings, request, decision, reservation_id, start, end):
@@ -97,18 +97,17 @@ def _apply_request(row, request):
 def _sync_allocations(row, decision, start, end):
     """Make the row's allocations match ``decision`` for the window."""
     wanted = dict(decision.slots_by_host)
-    start_at = timeconv.to_datetime(start)
-    end_at = timeconv.to_datetime(end)
     for allocation in list(row.allocations):
         if allocation.host_id in wanted:
             allocation.slots = wanted.pop(allocation.host_id)
-            allocation.start_at = start_at
-            allocation.end_at = end_at
+            allocation.start_epoch = start
+            allocation.end_epoch = end
         else:
             row.allocations.remove(allocation)
     for host_id, slots in sorted(wanted.items()):
         row.allocations.append(models.Allocation(
-            host_id=host_id, slots=slots, start_at=start_at, end_at=end_at))
+            host_id=host_id, slots=slots, start_epoch=start,
+            end_epoch=end))
 
 
 def _event_times(start, before_end, end):
@@ -125,22 +124,29 @@ def _check_name_free(session, project_id, name, lease_id=None):
                 'A lease named %r already exists in this project.' % name)
 
 
-def _load_for_window(session, conf, start, end, ignore=()):
+def _load_for_window(session, conf, start, end, ignore=(), load_hosts=None):
+    """Hosts, the bookings that meet the window and the free gaps around
+    it on each host (for ranking)."""
     margin = conf.allocator.cleaning_margin
-    hosts = snapshot.load_hosts(session)
-    bookings = snapshot.load_bookings(
-        session, start - policies.PACK_HORIZON,
-        end + margin + policies.PACK_HORIZON, margin, ignore)
-    return hosts, bookings
+    hosts = (load_hosts or snapshot.load_hosts)(session)
+    bookings = snapshot.load_bookings(session, start, end + margin, margin,
+                                      ignore)
+    gaps = snapshot.load_gaps(session, start, end, margin,
+                              policies.PACK_HORIZON, ignore)
+    return hosts, bookings, gaps
 
 
-def create_lease(session, conf, context, body, now, rng=None):
-    """Validate ``body``, allocate every reservation and write the lease."""
+def create_lease(session, conf, context, body, now, rng=None,
+                 load_hosts=None):
+    """Validate ``body``, allocate every reservation and write the lease.
+
+    ``load_hosts`` (default ``snapshot.load_hosts``) may be a cache's loader.
+    """
     request = validation.parse_lease(body, conf, now)
     locking.lock_allocations(session)
     _check_name_free(session, context.project_id, request.name)
-    hosts, bookings = _load_for_window(session, conf, request.start,
-                                       request.end)
+    hosts, bookings, gaps = _load_for_window(
+        session, conf, request.start, request.end, load_hosts=load_hosts)
     known = snapshot.known_properties(hosts)
     lease = models.Lease(
         id=str(uuidlib.uuid4()), name=request.name,
@@ -153,7 +159,7 @@ def create_lease(session, conf, context, body, now, rng=None):
         host_filter = filter_for(res_request, known,
                                  'reservations[%d].' % index)
         decision = _decide(conf, res_request, request.start, request.end,
-                           hosts, bookings, host_filter, rng=rng)
+                           hosts, bookings, host_filter, rng=rng, gaps=gaps)
         row = models.Reservation(
             id=str(uuidlib.uuid4()), resource_type=res_request.resource_type,
             status=states.ReservationStatus.PENDING)
@@ -233,7 +239,8 @@ def _merged_requests(conf, lease, changes):
     return requests
 
 
-def update_lease(session, conf, context, lease_id, body, now, rng=None):
+def update_lease(session, conf, context, lease_id, body, now, rng=None,
+                 load_hosts=None):
     """Apply a Blazar-style update; re-allocate atomically or refuse."""
     locking.lock_allocations(session)
     lease = get_lease(session, context, lease_id)
@@ -261,15 +268,17 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None):
         lease.name = changes['name']
 
     requests = _merged_requests(conf, lease, changes)
-    hosts, bookings = _load_for_window(
-        session, conf, start, end, [row.id for row in lease.reservations])
+    hosts, bookings, gaps = _load_for_window(
+        session, conf, start, end, [row.id for row in lease.reservations],
+        load_hosts)
     known = snapshot.known_properties(hosts)
     for index, (row, request) in enumerate(requests):
         host_filter = filter_for(request, known,
                                  'reservations[%d].' % index)
         keep = {a.host_id: a.slots for a in row.allocations}
         decision = _decide(conf, request, start, end, hosts, bookings,
-                           host_filter, keep=keep, keep_all=started, rng=rng)
+                           host_filter, keep=keep, keep_all=started, rng=rng,
+                           gaps=gaps)
         _apply_request(row, request)
         _sync_allocations(row, decision, start, end)
         _book(bookings, request, decision, row.id, start, end)

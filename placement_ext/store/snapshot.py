@@ -1,10 +1,11 @@
 """Load what the allocator needs: hosts and the bookings near a window."""
 
+from sqlalchemy import func
 from sqlalchemy import select
 
 from placement_ext.allocator import model
+from placement_ext.allocator import timeline
 from placement_ext.db import models
-from placement_ext.store import timeconv
 
 STANDARD_PROPERTIES = ('hypervisor_hostname', 'vcpus', 'memory_mb',
                        'local_gb')
@@ -58,8 +59,7 @@ def booking_from_row(row):
             usage[key] = value * row.slots
     return model.Booking(host_id=row.host_id,
                          reservation_id=row.reservation_id,
-                         start=timeconv.to_epoch(row.start_at),
-                         end=timeconv.to_epoch(row.end_at),
+                         start=row.start_epoch, end=row.end_epoch,
                          whole_host=whole, usage=usage, slots=row.slots)
 
 
@@ -72,16 +72,15 @@ def load_bookings(session, lo, hi, margin, ignore_reservations=()):
     query = (
         select(models.Allocation.host_id,
                models.Allocation.reservation_id,
-               models.Allocation.start_at, models.Allocation.end_at,
+               models.Allocation.start_epoch, models.Allocation.end_epoch,
                models.Allocation.slots, models.Reservation.resource_type,
                models.Reservation.vcpus, models.Reservation.memory_mb,
                models.Reservation.disk_gb,
                models.Reservation.extra_resources)
         .join(models.Reservation,
               models.Reservation.id == models.Allocation.reservation_id)
-        .where(models.Allocation.start_at < timeconv.to_datetime(hi))
-        .where(models.Allocation.end_at >
-               timeconv.to_datetime(lo - margin)))
+        .where(models.Allocation.start_epoch < hi)
+        .where(models.Allocation.end_epoch > lo - margin))
     if ignore_reservations:
         query = query.where(
             models.Allocation.reservation_id.not_in(
@@ -90,3 +89,36 @@ def load_bookings(session, lo, hi, margin, ignore_reservations=()):
     for row in session.execute(query):
         by_host.setdefault(row.host_id, []).append(booking_from_row(row))
     return by_host
+
+
+def load_gaps(session, start, end, margin, horizon, ignore_reservations=()):
+    """Free time around ``[start, end + margin)`` on each host, by host id.
+
+    Returns ``{host_id: (before, after)}``: seconds since the latest booking
+    (with its margin) ended, and until the next one starts, looking at most
+    ``horizon`` seconds each way; hosts with nothing in a direction get
+    ``INF`` there. Two aggregate queries, so no booking rows are loaded.
+    """
+    window_end = end + margin
+    table = models.Allocation
+
+    def query(column, *conditions):
+        statement = select(table.host_id, column).where(*conditions)
+        if ignore_reservations:
+            statement = statement.where(
+                table.reservation_id.not_in(list(ignore_reservations)))
+        return session.execute(statement.group_by(table.host_id))
+
+    gaps = {}
+    for host_id, latest_end in query(
+            func.max(table.end_epoch),
+            table.end_epoch <= start - margin,
+            table.end_epoch > start - margin - horizon):
+        gaps[host_id] = (start - latest_end - margin, timeline.INF)
+    for host_id, next_start in query(
+            func.min(table.start_epoch),
+            table.start_epoch >= window_end,
+            table.start_epoch < window_end + horizon):
+        before = gaps.get(host_id, (timeline.INF,))[0]
+        gaps[host_id] = (before, next_start - window_end)
+    return gaps

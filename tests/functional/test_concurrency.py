@@ -114,7 +114,7 @@ def double_bookings(session, margin):
     """Every violation of the no-double-booking rule in the allocations."""
     rows = session.execute(
         select(models.Allocation.host_id, models.Allocation.reservation_id,
-               models.Allocation.start_at, models.Allocation.end_at,
+               models.Allocation.start_epoch, models.Allocation.end_epoch,
                models.Allocation.slots, models.Reservation.resource_type,
                models.Reservation.vcpus, models.Host.vcpus.label('cap'))
         .join(models.Reservation,
@@ -125,8 +125,7 @@ def double_bookings(session, margin):
         by_host[row.host_id].append(row)
     problems = []
     for host_id, allocations in by_host.items():
-        spans = [(timeconv.to_epoch(a.start_at),
-                  timeconv.to_epoch(a.end_at) + margin, a)
+        spans = [(a.start_epoch, a.end_epoch + margin, a)
                  for a in allocations]
         for i, (s1, e1, a1) in enumerate(spans):
             for s2, e2, a2 in spans[i + 1:]:
@@ -212,7 +211,7 @@ def test_checker_finds_a_double_booking(db_url):
                 vcpus=4, memory_mb=1, disk_gb=0, amount=2)
             reservation.allocations.append(models.Allocation(
                 host_id=host.id, slots=2 if kind != 'physical:host' else 1,
-                start_at=start, end_at=end))
+                start_epoch=NOW + HOUR, end_epoch=NOW + 2 * HOUR))
             lease.reservations.append(reservation)
             session.add(lease)
     with database.reader(admin) as session:

@@ -131,12 +131,13 @@ def test_current_revision(database):
     assert migration.current_revision(database) == migration.head_revision()
 
 
-def test_allocator_lock_row(database):
+def test_lock_rows(database):
     migration.upgrade(database)
 
-    [(name, counter, created_at)] = _locks(database.engine)
-    assert (name, counter) == ('allocator', 0)
-    assert created_at is not None
+    rows = sorted(_locks(database.engine))
+    assert [(name, counter) for name, counter, _at in rows] == [
+        ('allocator', 0), ('hosts', 0)]
+    assert all(created_at is not None for _n, _c, created_at in rows)
 
 
 def test_alembic_command_line(database, db_url):

@@ -268,3 +268,73 @@ def test_lease_status_moves_are_checked_and_atomic(store, clock):
             leases.set_lease_status(session, lease['id'], 'STARTING',
                                     'TERMINATED')
     assert store.get_lease(ctx(), lease['id'])['status'] == 'STARTING'
+
+
+def test_host_cache_sees_every_host_change(store, clock, conf):
+    from placement_ext.db import api as db_api
+    from placement_ext.store import api as store_api
+
+    admin = bn_context.admin_context()
+    first, second = add_hosts(store, 2)
+    # A second store (another process) caches the hosts first...
+    other = store_api.Store(conf, db_api.Database(connection=store.db
+                                                  .connection), clock=clock)
+    other.create_lease(ctx(), host_lease(clock, name='warm', start=5 * DAY,
+                                         end=6 * DAY))
+    # ...then this store changes them: the other must not decide on the
+    # hosts it cached.
+    store.update_host(admin, first['id'], {'reservable': False})
+    store.update_host(admin, second['id'], {'reservable': False})
+    with pytest.raises(exception.NotEnoughResources):
+        other.create_lease(ctx(), host_lease(clock))
+    store.update_host(admin, second['id'], {'reservable': True})
+    lease = other.create_lease(ctx(), host_lease(clock))
+    assert lease['reservations'][0]['allocations'][0][
+        'hypervisor_hostname'] == second['hypervisor_hostname']
+    new = store.create_host(admin, {'hypervisor_hostname': 'late',
+                                    'vcpus': 1, 'memory_mb': 1,
+                                    'local_gb': 1})
+    lease = other.create_lease(ctx(), host_lease(clock, name='l2'))
+    assert lease['reservations'][0]['allocations'][0][
+        'hypervisor_hostname'] == new['hypervisor_hostname']
+    other.db.dispose()
+
+
+@pytest.mark.parametrize('margin', [0, 600])
+def test_gap_queries_match_gaps_from_bookings(store, clock, conf, margin):
+    import random
+
+    from placement_ext.allocator import timeline
+    from placement_ext.store import snapshot
+
+    conf.set_override('cleaning_margin', margin, group='allocator')
+    add_hosts(store, 4)
+    rng = random.Random(margin)
+    for n in range(25):
+        start = rng.randrange(HOUR, 6 * DAY, 60)
+        try:
+            store.create_lease(ctx(), host_lease(
+                clock, name='g%d' % n, start=start,
+                end=start + rng.randrange(HOUR, DAY, 60)))
+        except exception.NotEnoughResources:
+            pass
+    admin = bn_context.admin_context()
+    horizon = 2 * DAY
+    with store.db.reader(admin) as session:
+        everything = snapshot.load_bookings(session, 0, timeconv.FAR_FUTURE,
+                                            margin)
+        for probe in range(20):
+            start = clock.now + rng.randrange(0, 7 * DAY, 60)
+            end = start + rng.randrange(HOUR, DAY, 60)
+            gaps = snapshot.load_gaps(session, start, end, margin, horizon)
+            for host_id, bookings in everything.items():
+                intervals = timeline.busy_intervals(bookings, margin)
+                if timeline.overlaps(intervals, start, end + margin):
+                    continue
+                expected = tuple(
+                    gap if gap < horizon else timeline.INF for gap in
+                    timeline.gap_around(intervals, start, end + margin))
+                got = tuple(
+                    gap if gap < horizon else timeline.INF for gap in
+                    gaps.get(host_id, (timeline.INF, timeline.INF)))
+                assert got == expected, (host_id, start, end)

@@ -1,10 +1,9 @@
 """Initial schema: hosts, leases, reservations, allocations, events, locks.
 
-Written to match ``placement_ext.db.models`` exactly, names included: the
-models name only some constraints (the other unique constraints and the
-foreign keys get each backend's default names), and so does this migration.
-It also inserts the ``allocator`` lock row that every allocating
-transaction updates first.
+Written to match ``placement_ext.db.models`` exactly, names included (the
+models' naming convention names every index, unique constraint and foreign
+key). It also inserts the ``allocator`` lock row that every allocating
+transaction updates first, and the ``hosts`` generation row.
 
 Revision ID: 4fc49c1b68dc
 Revises:
@@ -46,8 +45,9 @@ def upgrade():
         sa.Column('properties', sa.JSON(), nullable=False),
         *_timestamps(),
         sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('uuid'),
-        sa.UniqueConstraint('hypervisor_hostname'),
+        sa.UniqueConstraint('uuid', name='uniq_hosts0uuid'),
+        sa.UniqueConstraint('hypervisor_hostname',
+                            name='uniq_hosts0hypervisor_hostname'),
     )
 
     op.create_table(
@@ -87,6 +87,7 @@ def upgrade():
         *_timestamps(),
         sa.PrimaryKeyConstraint('id'),
         sa.ForeignKeyConstraint(['lease_id'], ['leases.id'],
+                                name='fk_reservations_lease_id',
                                 ondelete='CASCADE'),
     )
     op.create_index('ix_reservations_lease_id', 'reservations',
@@ -98,18 +99,20 @@ def upgrade():
         sa.Column('reservation_id', sa.String(length=36), nullable=False),
         sa.Column('host_id', sa.Integer(), nullable=False),
         sa.Column('slots', sa.Integer(), nullable=False),
-        sa.Column('start_at', sa.DateTime(), nullable=False),
-        sa.Column('end_at', sa.DateTime(), nullable=False),
+        sa.Column('start_epoch', sa.BigInteger(), nullable=False),
+        sa.Column('end_epoch', sa.BigInteger(), nullable=False),
         *_timestamps(),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('reservation_id', 'host_id',
                             name='uniq_allocations0reservation_id0host_id'),
         sa.ForeignKeyConstraint(['reservation_id'], ['reservations.id'],
+                                name='fk_allocations_reservation_id',
                                 ondelete='CASCADE'),
-        sa.ForeignKeyConstraint(['host_id'], ['hosts.id']),
+        sa.ForeignKeyConstraint(['host_id'], ['hosts.id'],
+                                name='fk_allocations_host_id'),
     )
     op.create_index('ix_allocations_window', 'allocations',
-                    ['start_at', 'end_at'])
+                    ['start_epoch', 'end_epoch'])
     op.create_index('ix_allocations_host_id', 'allocations', ['host_id'])
 
     op.create_table(
@@ -122,6 +125,7 @@ def upgrade():
         *_timestamps(),
         sa.PrimaryKeyConstraint('id'),
         sa.ForeignKeyConstraint(['lease_id'], ['leases.id'],
+                                name='fk_events_lease_id',
                                 ondelete='CASCADE'),
     )
     op.create_index('ix_events_lease_id', 'events', ['lease_id'])
@@ -138,6 +142,7 @@ def upgrade():
         tzinfo=None, microsecond=0)
     op.bulk_insert(locks, [
         {'name': 'allocator', 'counter': 0, 'created_at': now},
+        {'name': 'hosts', 'counter': 0, 'created_at': now},
     ])
 
 
