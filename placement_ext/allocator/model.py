@@ -30,7 +30,7 @@ class Host:
     uuid: str = ''
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Booking:
     """Something occupying a host from ``start`` to ``end`` (exclusive).
 
