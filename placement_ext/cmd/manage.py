@@ -4,6 +4,10 @@ Usage::
 
     blazar-nova-manage [--config-file FILE] db sync [REVISION]
     blazar-nova-manage [--config-file FILE] db version
+    blazar-nova-manage [--config-file FILE] host add HOSTNAME --vcpus N
+        --memory-mb N --local-gb N [--property NAME=VALUE ...]
+    blazar-nova-manage [--config-file FILE] host list
+    blazar-nova-manage [--config-file FILE] calendar [--days N]
 
 Commands are grouped in categories (``db``, ...). A category is a subclass of
 :class:`Category` listed in :data:`CATEGORIES`; each of its methods decorated
@@ -20,10 +24,13 @@ from oslo_db import exception as db_exception
 from oslo_log import log as logging
 import sqlalchemy.exc
 
+from placement_ext.cmd import calendar
 from placement_ext import conf as bn_conf
+from placement_ext import context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext import exception
+from placement_ext.store import api as store_api
 
 LOG = logging.getLogger(__name__)
 
@@ -143,9 +150,103 @@ class DbCommands(Category):
         return 0
 
 
+def _properties(pairs):
+    properties = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition('=')
+        if not sep or not name:
+            raise exception.InvalidInput('--property',
+                                         'expected NAME=VALUE, got %r' % pair)
+        properties[name] = value
+    return properties
+
+
+class HostCommands(Category):
+    """Enrol and list the hosts that leases can reserve."""
+
+    help = 'Hosts: add, list.'
+
+    @action('Enrol a host with its capacity and properties.',
+            arg('hostname', help='Hypervisor hostname of the host.'),
+            arg('--vcpus', type=int, required=True, help='vCPUs it gives.'),
+            arg('--memory-mb', type=int, required=True,
+                help='Memory (MB) it gives.'),
+            arg('--local-gb', type=int, required=True,
+                help='Local disk (GB) it gives.'),
+            arg('--property', action='append', metavar='NAME=VALUE',
+                help='A property filters can match (repeatable).'),
+            arg('--uuid', help='Its compute node resource provider uuid '
+                               '(default: a new uuid).'),
+            arg('--not-reservable', action='store_true',
+                help='Enrol it without letting leases take it yet.'))
+    def add(self, hostname, vcpus, memory_mb, local_gb, property, uuid,
+            not_reservable):
+        values = {'hypervisor_hostname': hostname, 'vcpus': vcpus,
+                  'memory_mb': memory_mb, 'local_gb': local_gb,
+                  'properties': _properties(property),
+                  'reservable': not not_reservable}
+        if uuid:
+            values['uuid'] = uuid
+        host = self._store().create_host(context.admin_context(), values)
+        print('%s %s' % (host['id'], host['uuid']))
+        return 0
+
+    @action('List enrolled hosts.')
+    def list(self):
+        print('%-4s %-24s %-10s %6s %9s %8s  %s' % (
+            'id', 'hypervisor_hostname', 'reservable', 'vcpus', 'memory_mb',
+            'local_gb', 'properties'))
+        for host in self._store().list_hosts(context.admin_context()):
+            print('%-4s %-24s %-10s %6d %9d %8d  %s' % (
+                host['id'], host['hypervisor_hostname'], host['reservable'],
+                host['vcpus'], host['memory_mb'], host['local_gb'],
+                ' '.join('%s=%s' % kv for kv in
+                         sorted(host['properties'].items()))))
+        return 0
+
+    def _store(self):
+        return store_api.Store(self.conf, self.database)
+
+
+class CalendarCommand(Category):
+    """Show how many whole hosts are free over the coming days, and what is
+    booked on each host."""
+
+    help = 'Free calendar of the enrolled hosts.'
+
+    @classmethod
+    def add_parsers(cls, parser):
+        names = add_arguments(parser, [
+            arg('--days', type=int, default=7,
+                help='How many days ahead to show (default 7).'),
+            arg('--hosts', type=int, default=50,
+                help='Show the bookings of at most this many hosts.')])
+        parser.set_defaults(action_fn='show', action_kwargs=names)
+
+    def show(self, days, hosts):
+        if not 0 < days <= 366:
+            raise exception.InvalidInput('--days', 'must be 1 to 366')
+        store = store_api.Store(self.conf, self.database)
+        admin = context.admin_context()
+        lo = store.now()
+        hi = lo + days * 86400
+        availability = store.availability(
+            admin, {'resource_type': 'physical:host', 'min': 1, 'max': 1},
+            calendar.timeconv.to_text(calendar.timeconv.to_datetime(lo)),
+            calendar.timeconv.to_text(calendar.timeconv.to_datetime(hi)))
+        lines = calendar.render(store.list_hosts(admin),
+                                availability['timeline'],
+                                store.allocations_between(admin, lo, hi),
+                                lo, hi, hosts)
+        print('\n'.join(lines))
+        return 0
+
+
 # The categories of blazar-nova-manage, by command-line name.
 CATEGORIES = {
     'db': DbCommands,
+    'host': HostCommands,
+    'calendar': CalendarCommand,
 }
 
 

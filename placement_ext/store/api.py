@@ -60,6 +60,11 @@ class Store:
         with self.db.reader(context) as session:
             return [views.host_view(h) for h in hosts.list_hosts(session)]
 
+    def allocations_between(self, context, lo, hi):
+        """Allocations meeting ``[lo, hi)`` (epoch seconds), by host id."""
+        with self.db.reader(context) as session:
+            return hosts.allocations_between(session, lo, hi)
+
     @_retry
     def update_host(self, context, ident, values):
         with self.db.writer(context) as session:

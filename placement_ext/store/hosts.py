@@ -109,13 +109,13 @@ def create_host(session, values):
         extra_capacity=dict(values.get('extra_capacity') or {}),
         properties=dict(values.get('properties') or {}))
     session.add(host)
-    host_cache.bump_generation(session)
     try:
         session.flush()
     except db_exc.DBDuplicateEntry:
         raise exception.Conflict(
             'A host with hypervisor_hostname %s or uuid %s is already '
             'enrolled.' % (host.hypervisor_hostname, host.uuid))
+    host_cache.bump_generation(session)
     return host
 
 
@@ -145,6 +145,33 @@ def _holders(session, host_id, now):
         select(models.Allocation.reservation_id)
         .where(models.Allocation.host_id == host_id)
         .where(models.Allocation.end_epoch > now)))
+
+
+def allocations_between(session, lo, hi):
+    """Allocations meeting ``[lo, hi)`` with their lease, by host id.
+
+    Each is a dict with ``reservation_id``, ``lease_id``, ``lease_name``,
+    ``project_id``, ``start``, ``end`` (epoch seconds) and ``slots``.
+    """
+    rows = session.execute(
+        select(models.Allocation.host_id, models.Allocation.reservation_id,
+               models.Allocation.start_epoch, models.Allocation.end_epoch,
+               models.Allocation.slots, models.Lease.id, models.Lease.name,
+               models.Lease.project_id)
+        .join(models.Reservation,
+              models.Reservation.id == models.Allocation.reservation_id)
+        .join(models.Lease, models.Lease.id == models.Reservation.lease_id)
+        .where(models.Allocation.start_epoch < hi)
+        .where(models.Allocation.end_epoch > lo)
+        .order_by(models.Allocation.start_epoch))
+    by_host = {}
+    for row in rows:
+        by_host.setdefault(row.host_id, []).append({
+            'reservation_id': row.reservation_id, 'lease_id': row.id,
+            'lease_name': row.name, 'project_id': row.project_id,
+            'start': row.start_epoch, 'end': row.end_epoch,
+            'slots': row.slots})
+    return by_host
 
 
 def update_host(session, ident, values, now, margin):
