@@ -1,5 +1,7 @@
 """The ``[database]`` group: oslo.db options with this service's default."""
 
+import copy
+
 from oslo_db import options as db_options
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/blazar_nova.sqlite'
@@ -10,4 +12,9 @@ def register_opts(conf):
 
 
 def list_opts():
-    return {'database': db_options.database_opts}
+    """oslo.db's options, with this service's default connection shown."""
+    opts = copy.deepcopy(db_options.database_opts)
+    for opt in opts:
+        if opt.dest == 'connection':
+            opt.default = DEFAULT_CONNECTION
+    return {'database': opts}

@@ -12,8 +12,3 @@ def list_opts():
     for module in (paths, database, allocator, leases):
         result.extend(module.list_opts().items())
     return result
-
-
-def set_defaults(conf):
-    """Apply this service's defaults to library options (oslo.db)."""
-    database.register_opts(conf)

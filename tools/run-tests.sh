@@ -1,0 +1,25 @@
+#!/bin/bash
+# Run the whole test suite in a fresh virtualenv: style, unit tests, and the
+# functional tests on SQLite, MariaDB and PostgreSQL.
+#
+# Server-backed tests skip only when nothing listens on the server's port
+# (127.0.0.1:3306 and :5432 by default, see tests/db_backends.py); when a
+# server is up they run, and any failure to use it is an error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${BLAZAR_NOVA_TEST_VENV:-.venv-test}
+PYTHON=${PYTHON:-python3}
+
+rm -rf "$VENV"
+"$PYTHON" -m venv "$VENV"
+"$VENV/bin/pip" install --quiet --upgrade pip
+"$VENV/bin/pip" install --quiet -r requirements.txt -r test-requirements.txt \
+    flake8 -e .
+
+echo "== flake8"
+"$VENV/bin/flake8" placement_ext blazar_nova tests benchmarks
+
+echo "== pytest"
+exec "$VENV/bin/python" -m pytest -p no:cacheprovider -q -rs \
+    --timeout=900 tests "$@"
