@@ -1,1 +1,1 @@
-"""The Nova side of the reservation add-on: scheduler filter and lease agent."""
+"""The Nova side of the reservation add-on: scheduler filter, lease agent."""

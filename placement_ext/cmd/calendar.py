@@ -30,9 +30,11 @@ def render(hosts, timeline, allocations, lo, hi, max_hosts):
             continue
         for n, item in enumerate(booked):
             name = host['hypervisor_hostname'] + flag if n == 0 else ''
-            lines.append('%-24s %s -> %s  lease %s (%s), %d slot(s)' % (
+            what = ('whole host' if item['resource_type'] == 'physical:host'
+                    else '%d instance slot(s)' % item['slots'])
+            lines.append('%-24s %s -> %s  lease %s (%s), %s' % (
                 name, _when(item['start']), _when(item['end']),
-                item['lease_name'], item['lease_id'], item['slots']))
+                item['lease_name'], item['lease_id'], what))
     if len(hosts) > max_hosts:
         lines.append('... and %d more hosts' % (len(hosts) - max_hosts))
     return lines

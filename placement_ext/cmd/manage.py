@@ -91,6 +91,8 @@ def add_arguments(parser, arguments):
             # A positional argument takes its dest from its only "flag".
             flags = (kwargs.pop('dest'),)
             kwargs.setdefault('metavar', name.upper())
+        elif kwargs.get('action') not in ('store_true', 'store_false'):
+            kwargs.setdefault('metavar', name.upper())
         parser.add_argument(*flags, **kwargs)
         names.append(name)
     return names

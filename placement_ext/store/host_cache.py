@@ -8,10 +8,13 @@ which costs one extra reload later, never a stale decision.
 
 import threading
 
+from oslo_db import exception as db_exc
 from sqlalchemy import select
 from sqlalchemy import update
 
 from placement_ext.db import models
+from placement_ext import exception
+from placement_ext.store import locking
 from placement_ext.store import snapshot
 
 HOSTS_GENERATION = 'hosts'
@@ -35,9 +38,12 @@ class HostCache:
 
     def load(self, session):
         """The hosts, from the cache when the generation has not moved."""
-        generation = session.scalar(
-            select(models.Lock.counter)
-            .where(models.Lock.name == HOSTS_GENERATION))
+        try:
+            generation = session.scalar(
+                select(models.Lock.counter)
+                .where(models.Lock.name == HOSTS_GENERATION))
+        except db_exc.DBNonExistentTable:
+            raise exception.ReservationError(locking.NOT_SYNCED)
         with self._lock:
             if generation is not None and generation == self._generation:
                 return self._hosts

@@ -151,13 +151,14 @@ def allocations_between(session, lo, hi):
     """Allocations meeting ``[lo, hi)`` with their lease, by host id.
 
     Each is a dict with ``reservation_id``, ``lease_id``, ``lease_name``,
-    ``project_id``, ``start``, ``end`` (epoch seconds) and ``slots``.
+    ``project_id``, ``start``, ``end`` (epoch seconds), ``slots`` and
+    ``resource_type``.
     """
     rows = session.execute(
         select(models.Allocation.host_id, models.Allocation.reservation_id,
                models.Allocation.start_epoch, models.Allocation.end_epoch,
                models.Allocation.slots, models.Lease.id, models.Lease.name,
-               models.Lease.project_id)
+               models.Lease.project_id, models.Reservation.resource_type)
         .join(models.Reservation,
               models.Reservation.id == models.Allocation.reservation_id)
         .join(models.Lease, models.Lease.id == models.Reservation.lease_id)
@@ -170,7 +171,7 @@ def allocations_between(session, lo, hi):
             'reservation_id': row.reservation_id, 'lease_id': row.id,
             'lease_name': row.name, 'project_id': row.project_id,
             'start': row.start_epoch, 'end': row.end_epoch,
-            'slots': row.slots})
+            'slots': row.slots, 'resource_type': row.resource_type})
     return by_host
 
 

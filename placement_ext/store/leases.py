@@ -226,14 +226,8 @@ def _merged_requests(conf, lease, changes):
     requests = []
     for index, row in enumerate(lease.reservations):
         body = _row_as_body(row)
-        change = {k: v for k, v in by_id.get(row.id, {}).items()
-                  if k != 'id'}
-        if change.get('resource_type', row.resource_type) \
-                != row.resource_type:
-            raise exception.InvalidInput(
-                'reservations[%d].resource_type' % index,
-                'cannot change the resource type of a reservation')
-        body.update(change)
+        body.update({k: v for k, v in by_id.get(row.id, {}).items()
+                     if k != 'id'})
         requests.append((row, validation.parse_reservation(body, index,
                                                            conf)))
     return requests

@@ -10,21 +10,25 @@ before it, and nobody else can add one until this transaction ends: no host
 or slot can be given twice.
 """
 
+from oslo_db import exception as db_exc
 from sqlalchemy import update
 
 from placement_ext.db import models
 from placement_ext import exception
 
 ALLOCATOR_LOCK = 'allocator'
+NOT_SYNCED = ('The reservation database is not initialised: run '
+              '"blazar-nova-manage db sync".')
 
 
 def lock_allocations(session):
     """Take the allocator lock for the rest of the session's transaction."""
-    result = session.execute(
-        update(models.Lock)
-        .where(models.Lock.name == ALLOCATOR_LOCK)
-        .values(counter=models.Lock.counter + 1))
+    try:
+        result = session.execute(
+            update(models.Lock)
+            .where(models.Lock.name == ALLOCATOR_LOCK)
+            .values(counter=models.Lock.counter + 1))
+    except db_exc.DBNonExistentTable:
+        raise exception.ReservationError(NOT_SYNCED)
     if result.rowcount != 1:
-        raise exception.ReservationError(
-            'The reservation database is not initialised: run '
-            '"blazar-nova-manage db sync".')
+        raise exception.ReservationError(NOT_SYNCED)

@@ -142,7 +142,7 @@ def test_host_add_list_and_calendar(tmp_path):
     calendar = _ok(_manage(config, 'calendar', '--days', '1'))
     assert '(2 enrolled, 1 reservable)' in calendar
     assert '0 free' in calendar and '1 free' in calendar
-    assert 'lease demo (%s)' % lease['id'] in calendar
+    assert 'lease demo (%s), whole host' % lease['id'] in calendar
     assert 'free (not reservable)' in calendar
 
 
@@ -177,3 +177,11 @@ def test_duplicate_host_is_one_clear_error(tmp_path):
     result = _manage(config, *add)
     _assert_one_line_error(result)
     assert 'already enrolled' in result.stderr
+
+
+def test_unsynced_database_says_to_run_db_sync(tmp_path):
+    config = _write_config(
+        tmp_path, 'sqlite:///%s' % (tmp_path / 'store.sqlite'))
+    result = _manage(config, 'calendar')
+    _assert_one_line_error(result)
+    assert 'run "blazar-nova-manage db sync"' in result.stderr
