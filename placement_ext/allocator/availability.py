@@ -52,12 +52,16 @@ def _sweep(base, deltas, lo):
     return out_times, out_values
 
 
-def _host_timeline(matching, bookings_by_host, margin, lo, hi):
+def _merged_by_host(matching, bookings_by_host, margin):
+    return {host.id: _merged(bookings_by_host.get(host.id, ()), margin)
+            for host in matching}
+
+
+def _host_timeline(matching, merged, lo, hi):
     """Whole hosts free at each instant of ``[lo, hi]``."""
     deltas = []
     for host in matching:
-        for start, end in _merged(bookings_by_host.get(host.id, ()),
-                                  margin):
+        for start, end in merged[host.id]:
             if end <= lo or start > hi:
                 continue
             deltas.append((max(start, lo), -1))
@@ -66,7 +70,7 @@ def _host_timeline(matching, bookings_by_host, margin, lo, hi):
     return _sweep(len(matching), deltas, lo)
 
 
-def _host_starts(matching, bookings_by_host, margin, span, lo, last):
+def _host_starts(matching, merged, span, lo, last):
     """For each ``t`` in ``[lo, last]``, hosts free for ``[t, t + span)``.
 
     A host's valid starts are, for each free gap ``[a, b)`` between its
@@ -76,8 +80,7 @@ def _host_starts(matching, bookings_by_host, margin, span, lo, last):
     base = 0
     for host in matching:
         gap_start = timeline.NEG_INF
-        busy = _merged(bookings_by_host.get(host.id, ()), margin)
-        for start, end in busy + [[timeline.INF, timeline.INF]]:
+        for start, end in merged[host.id] + [[timeline.INF, timeline.INF]]:
             first, final = max(gap_start, lo), min(start - span, last)
             if first <= final:
                 if first == lo:
@@ -141,40 +144,53 @@ def _max_steps(functions, lo, hi):
     return out_times, out_values
 
 
-def free_timeline(request, lo, hi, hosts, bookings_by_host, *, margin=0,
-                  host_filter=None):
-    """``[(time, free)]`` change points over ``[lo, hi)``; the first is
-    ``lo``. Bookings count with their cleaning margin."""
+def query(request, lo, hi, hosts, bookings_by_host, *, margin=0,
+          host_filter=None, duration=None):
+    """Both answers at once: ``(timeline, earliest)``.
+
+    ``timeline`` is ``[(time, free)]`` change points over ``[lo, hi)`` (the
+    first is ``lo``); ``earliest`` is the earliest ``t`` in
+    ``[lo, hi - duration]`` at which the request fits for ``duration``
+    seconds, or None (always None without a duration). Bookings count with
+    their cleaning margin.
+    """
     matching = host_decisions.matching_hosts(hosts, host_filter)
+    last_start = None if duration is None else hi - duration
     if request.resource_type == model.HOST:
-        times, values = _host_timeline(matching, bookings_by_host, margin,
-                                       lo, hi - 1)
+        merged = _merged_by_host(matching, bookings_by_host, margin)
+        times, values = _host_timeline(matching, merged, lo, hi - 1)
+        combined = None
+        if last_start is not None and last_start >= lo:
+            combined = _host_starts(matching, merged, duration + margin, lo,
+                                    last_start)
     else:
         functions, constants = _slot_functions(request, matching,
                                                bookings_by_host, margin)
         times, values = _combine_slots(request, functions, constants, lo,
                                        hi - 1)
-    return list(zip(times, values))
+        combined = None
+        if last_start is not None and last_start >= lo:
+            combined = _combine_slots(
+                request, [timeline.sliding_min(f, duration + margin, lo,
+                                               last_start)
+                          for f in functions], constants, lo, last_start)
+    earliest = None
+    if combined is not None:
+        earliest = timeline.first_time_at_least(combined, _needed(request),
+                                                lo, last_start)
+    return list(zip(times, values)), earliest
+
+
+def free_timeline(request, lo, hi, hosts, bookings_by_host, *, margin=0,
+                  host_filter=None):
+    """``[(time, free)]`` change points over ``[lo, hi)``; see ``query``."""
+    return query(request, lo, hi, hosts, bookings_by_host, margin=margin,
+                 host_filter=host_filter)[0]
 
 
 def earliest_start(request, duration, lo, hi, hosts, bookings_by_host, *,
                    margin=0, host_filter=None):
-    """The earliest ``t`` in ``[lo, hi - duration]`` at which the request
-    fits for ``duration`` seconds, or None when it never does."""
-    last_start = hi - duration
-    if last_start < lo:
-        return None
-    span = duration + margin
-    matching = host_decisions.matching_hosts(hosts, host_filter)
-    if request.resource_type == model.HOST:
-        combined = _host_starts(matching, bookings_by_host, margin, span,
-                                lo, last_start)
-    else:
-        functions, constants = _slot_functions(request, matching,
-                                               bookings_by_host, margin)
-        functions = [timeline.sliding_min(f, span, lo, last_start)
-                     for f in functions]
-        combined = _combine_slots(request, functions, constants, lo,
-                                  last_start)
-    return timeline.first_time_at_least(combined, _needed(request), lo,
-                                        last_start)
+    """The earliest start of a ``duration`` window that fits, or None; see
+    ``query``."""
+    return query(request, lo, hi, hosts, bookings_by_host, margin=margin,
+                 host_filter=host_filter, duration=duration)[1]

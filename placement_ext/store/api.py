@@ -133,13 +133,11 @@ class Store:
                                               margin)
         host_filter = leases.filter_for(
             request, snapshot.known_properties(all_hosts))
-        result = {'timeline': [
-            {'time': t, 'free': free} for t, free in
-            availability.free_timeline(request, lo, hi, all_hosts, bookings,
-                                       margin=margin,
-                                       host_filter=host_filter)]}
+        points, earliest = availability.query(
+            request, lo, hi, all_hosts, bookings, margin=margin,
+            host_filter=host_filter, duration=duration)
+        result = {'timeline': [{'time': t, 'free': free}
+                               for t, free in points]}
         if duration is not None:
-            result['earliest_start'] = availability.earliest_start(
-                request, duration, lo, hi, all_hosts, bookings,
-                margin=margin, host_filter=host_filter)
+            result['earliest_start'] = earliest
         return result
