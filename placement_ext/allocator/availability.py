@@ -33,25 +33,6 @@ def _merged(bookings, margin):
     return merged
 
 
-def _sweep(base, deltas, lo):
-    """A step function starting at ``lo`` from a base and (time, delta)."""
-    times, values = [lo], [base]
-    level = base
-    for time, delta in sorted(deltas):
-        level += delta
-        if time == times[-1]:
-            values[-1] = level
-        else:
-            times.append(time)
-            values.append(level)
-    out_times, out_values = [], []
-    for time, value in zip(times, values):
-        if not out_values or value != out_values[-1]:
-            out_times.append(time)
-            out_values.append(value)
-    return out_times, out_values
-
-
 def _merged_by_host(matching, bookings_by_host, margin):
     return {host.id: _merged(bookings_by_host.get(host.id, ()), margin)
             for host in matching}
@@ -67,7 +48,7 @@ def _host_timeline(matching, merged, lo, hi):
             deltas.append((max(start, lo), -1))
             if end <= hi:
                 deltas.append((end, 1))
-    return _sweep(len(matching), deltas, lo)
+    return timeline.sweep(len(matching), deltas, lo)
 
 
 def _host_starts(matching, merged, span, lo, last):
@@ -90,7 +71,7 @@ def _host_starts(matching, merged, span, lo, last):
                 if final < last:
                     deltas.append((final + 1, -1))
             gap_start = end
-    return _sweep(base, deltas, lo)
+    return timeline.sweep(base, deltas, lo)
 
 
 def _slot_functions(request, matching, bookings_by_host, margin):

@@ -200,22 +200,27 @@ def sum_steps(functions, lo, hi, transform=None):
             if current != previous:
                 deltas.append((times[i], current - previous))
                 previous = current
-    deltas.sort()
-    out_times, out_values = [lo], [base]
+    return sweep(base, deltas, lo)
+
+
+def sweep(base, deltas, lo):
+    """The step function starting at ``lo`` with value ``base``, changed by
+    each ``(time, delta)``; equal neighbouring values are merged."""
+    times, values = [lo], [base]
     level = base
-    for time, delta in deltas:
+    for time, delta in sorted(deltas):
         level += delta
-        if time == out_times[-1]:
-            out_values[-1] = level
+        if time == times[-1]:
+            values[-1] = level
         else:
+            times.append(time)
+            values.append(level)
+    out_times, out_values = [], []
+    for time, value in zip(times, values):
+        if not out_values or value != out_values[-1]:
             out_times.append(time)
-            out_values.append(level)
-    merged_times, merged_values = [], []
-    for time, value in zip(out_times, out_values):
-        if not merged_values or value != merged_values[-1]:
-            merged_times.append(time)
-            merged_values.append(value)
-    return merged_times, merged_values
+            out_values.append(value)
+    return out_times, out_values
 
 
 def first_time_at_least(steps, threshold, lo, hi):
