@@ -12,14 +12,12 @@ whole of ``[t, t + D)`` (plus the cleaning margin), with the *same* hosts
 throughout, as the allocator would require.
 """
 
+import bisect
+import collections
+
 from placement_ext.allocator import hosts as host_decisions
 from placement_ext.allocator import model
 from placement_ext.allocator import timeline
-
-
-def _size_of(request):
-    return None if request.resource_type == model.HOST else \
-        request.slot_size()
 
 
 def _merged(bookings, margin):
@@ -113,16 +111,32 @@ def _combine_slots(request, functions, constants, lo, hi):
 
 
 def _max_steps(functions, lo, hi):
-    points = {lo}
-    for times, _values in functions:
-        points.update(t for t in times if lo < t <= hi)
-    out_times, out_values = [], []
-    for t in sorted(points):
-        value = max((timeline.value_at(f, t) for f in functions), default=0)
-        if not out_values or value != out_values[-1]:
-            out_times.append(t)
+    """The pointwise maximum of step functions over ``[lo, hi]``, in one
+    sweep over their breakpoints (a count of hosts per current value keeps
+    the maximum cheap to update)."""
+    holding = collections.Counter()
+    changes = []
+    for times, values in functions:
+        first = bisect.bisect_right(times, lo) - 1
+        holding[values[first]] += 1
+        for i in range(first + 1, len(times)):
+            if times[i] > hi:
+                break
+            changes.append((times[i], values[i - 1], values[i]))
+    changes.sort()
+    out_times, out_values = [lo], [max(holding, default=0)]
+    for time, old, new in changes:
+        holding[old] -= 1
+        if not holding[old]:
+            del holding[old]
+        holding[new] += 1
+        value = max(holding)
+        if time == out_times[-1]:
+            out_values[-1] = value
+        else:
+            out_times.append(time)
             out_values.append(value)
-    return out_times, out_values
+    return timeline.compress(out_times, out_values)
 
 
 def query(request, lo, hi, hosts, bookings_by_host, *, margin=0,
@@ -137,11 +151,12 @@ def query(request, lo, hi, hosts, bookings_by_host, *, margin=0,
     """
     matching = host_decisions.matching_hosts(hosts, host_filter)
     last_start = None if duration is None else hi - duration
+    searching = last_start is not None and last_start >= lo
+    combined = None
     if request.resource_type == model.HOST:
         merged = _merged_by_host(matching, bookings_by_host, margin)
         times, values = _host_timeline(matching, merged, lo, hi - 1)
-        combined = None
-        if last_start is not None and last_start >= lo:
+        if searching:
             combined = _host_starts(matching, merged, duration + margin, lo,
                                     last_start)
     else:
@@ -149,8 +164,7 @@ def query(request, lo, hi, hosts, bookings_by_host, *, margin=0,
                                                bookings_by_host, margin)
         times, values = _combine_slots(request, functions, constants, lo,
                                        hi - 1)
-        combined = None
-        if last_start is not None and last_start >= lo:
+        if searching:
             combined = _combine_slots(
                 request, [timeline.sliding_min(f, duration + margin, lo,
                                                last_start)

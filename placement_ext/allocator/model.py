@@ -7,11 +7,6 @@ HOST = 'physical:host'
 INSTANCE = 'virtual:instance'
 RESOURCE_TYPES = (HOST, INSTANCE)
 
-# The standard size keys of an instance slot and the host capacity key each
-# one draws from.
-SLOT_RESOURCES = {'vcpus': 'vcpus', 'memory_mb': 'memory_mb',
-                  'disk_gb': 'local_gb'}
-
 
 @dataclasses.dataclass
 class Host:

@@ -215,6 +215,11 @@ def sweep(base, deltas, lo):
         else:
             times.append(time)
             values.append(level)
+    return compress(times, values)
+
+
+def compress(times, values):
+    """Drop breakpoints where the value does not change."""
     out_times, out_values = [], []
     for time, value in zip(times, values):
         if not out_values or value != out_values[-1]:

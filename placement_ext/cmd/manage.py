@@ -31,6 +31,7 @@ from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext import exception
 from placement_ext.store import api as store_api
+from placement_ext.store import timeconv
 
 LOG = logging.getLogger(__name__)
 
@@ -234,8 +235,8 @@ class CalendarCommand(Category):
         hi = lo + days * 86400
         availability = store.availability(
             admin, {'resource_type': 'physical:host', 'min': 1, 'max': 1},
-            calendar.timeconv.to_text(calendar.timeconv.to_datetime(lo)),
-            calendar.timeconv.to_text(calendar.timeconv.to_datetime(hi)))
+            timeconv.to_text(timeconv.to_datetime(lo)),
+            timeconv.to_text(timeconv.to_datetime(hi)))
         lines = calendar.render(store.list_hosts(admin),
                                 availability['timeline'],
                                 store.allocations_between(admin, lo, hi),

@@ -126,6 +126,12 @@ class Store:
             raise exception.InvalidInput(
                 'end', 'the window may span at most %d days'
                 % (MAX_AVAILABILITY_WINDOW // 86400))
+        if duration is not None:
+            duration = validation.parse_int(duration, 'duration', 1)
+            if duration > hi - lo:
+                raise exception.InvalidInput(
+                    'duration', '%ds is longer than the window from start to '
+                    'end (%ds)' % (duration, hi - lo))
         margin = self.conf.allocator.cleaning_margin
         with self.db.reader(context) as session:
             all_hosts = self._hosts.load(session)

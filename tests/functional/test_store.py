@@ -338,3 +338,18 @@ def test_gap_queries_match_gaps_from_bookings(store, clock, conf, margin):
                     gap if gap < horizon else timeline.INF for gap in
                     gaps.get(host_id, (timeline.INF, timeline.INF)))
                 assert got == expected, (host_id, start, end)
+
+
+@pytest.mark.parametrize('duration, reason', [
+    ('x', 'must be an integer'), (0, 'must be at least 1'),
+    (-5, 'must be at least 1'), (True, 'must be an integer'),
+    (2 * DAY, 'longer than the window'),
+])
+def test_availability_refuses_bad_duration(store, clock, duration, reason):
+    add_hosts(store, 1)
+    with pytest.raises(exception.InvalidInput) as exc:
+        store.availability(
+            ctx(), {'resource_type': 'physical:host', 'min': 1, 'max': 1},
+            date(clock, 0), date(clock, DAY), duration=duration)
+    assert exc.value.field == 'duration'
+    assert reason in str(exc.value)

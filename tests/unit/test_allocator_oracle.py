@@ -191,3 +191,20 @@ def test_decisions_respect_capacity_and_affinity(seed, policy):
             assert len(decision.slots_by_host) == 1
         if request.affinity is False:
             assert set(decision.slots_by_host.values()) == {1}
+
+
+@pytest.mark.parametrize('seed', range(10))
+def test_affine_timeline_is_the_pointwise_maximum(seed):
+    # Many hosts with many breakpoints: the single-sweep maximum must
+    # equal the per-second maximum over hosts.
+    rng = random.Random(seed)
+    hosts, bookings = _random_calendar(rng, n_hosts=30, n_bookings=120)
+    request = model.InstanceRequest(amount=1, vcpus=2, memory_mb=1024,
+                                    disk_gb=10, affinity=True)
+    points = availability.free_timeline(request, 0, HORIZON, hosts,
+                                        bookings)
+    steps = ([p[0] for p in points], [p[1] for p in points])
+    for t in range(0, HORIZON):
+        assert timeline.value_at(steps, t) == max(
+            _oracle_free(h, bookings.get(h.id, []), request.slot_size(), t,
+                         0) for h in hosts)
