@@ -51,3 +51,27 @@ class InvalidStateTransition(Conflict):
         self.kind = kind
         self.current = current
         self.target = target
+
+
+class PlacementUnavailable(ReservationError):
+    """Placement could not be reached or answered with a server error
+    (HTTP 503): the step may be retried later."""
+
+    code = 503
+
+
+class PlacementRefused(ReservationError):
+    """Placement refused a request the encoding made (HTTP 502): a bug or
+    an incompatible Placement, not something a retry fixes."""
+
+    code = 502
+
+    def __init__(self, method, url, status, detail):
+        super().__init__('Placement refused %s %s: HTTP %s %s'
+                         % (method, url, status, detail))
+        self.status = status
+
+
+class InventoryInUse(Conflict):
+    """Instances still consume a reservation's slots, so its inventory
+    cannot be removed yet."""

@@ -1,0 +1,1 @@
+"""How reservations are written into Placement (see doc/placement.md)."""

@@ -1,0 +1,205 @@
+"""Idempotent Placement writes, each retried on generation conflicts.
+
+Every function may be called again after a crash or a lost answer and ends
+in the same state; "already there" and "already gone" count as success.
+Writes that carry a provider generation re-read the provider and retry when
+another writer (Nova's compute service, another agent) moved it first.
+"""
+
+from oslo_log import log as logging
+
+from placement_ext import exception
+from placement_ext.placement import client as pclient
+
+LOG = logging.getLogger(__name__)
+
+GENERATION_RETRIES = 10
+
+
+def _refused(method, url, resp):
+    return exception.PlacementRefused(method, url, resp.status,
+                                      pclient.error_detail(resp))
+
+
+def ensure_trait(client, name):
+    """Create the custom trait ``name`` unless it exists."""
+    url = '/traits/%s' % name
+    client.put(url, expect=(201, 204))
+
+
+def delete_trait(client, name):
+    """Delete the custom trait ``name``; False when a provider still
+    carries it (Placement answers 409)."""
+    url = '/traits/%s' % name
+    resp = client.delete(url, expect=(204, 404, 409))
+    return resp.status != 409
+
+
+def ensure_resource_class(client, name):
+    """Create the custom resource class ``name`` unless it exists."""
+    client.put('/resource_classes/%s' % name, expect=(201, 204))
+
+
+def delete_resource_class(client, name):
+    """Delete the custom resource class ``name``; False while inventory
+    of it remains somewhere."""
+    resp = client.delete('/resource_classes/%s' % name,
+                         expect=(204, 404, 409))
+    return resp.status != 409
+
+
+def get_provider(client, uuid):
+    """The provider's JSON, or None when it does not exist."""
+    resp = client.get('/resource_providers/%s' % uuid, expect=(200, 404))
+    return resp.body if resp.status == 200 else None
+
+
+def list_providers(client, required=None, name=None):
+    """Providers carrying every trait of ``required`` (and named
+    ``name``), as Placement lists them."""
+    query = []
+    if required:
+        query.append('required=' + ','.join(sorted(required)))
+    if name:
+        query.append('name=' + name)
+    url = '/resource_providers' + ('?' + '&'.join(query) if query else '')
+    return client.get(url).body['resource_providers']
+
+
+def get_traits(client, uuid):
+    """``(traits, generation)`` of a provider, or ``(None, None)`` when
+    it is gone."""
+    resp = client.get('/resource_providers/%s/traits' % uuid,
+                      expect=(200, 404))
+    if resp.status == 404:
+        return None, None
+    return (set(resp.body['traits']),
+            resp.body['resource_provider_generation'])
+
+
+def change_traits(client, uuid, add=(), remove=()):
+    """Add and remove traits on a provider, keeping all others.
+
+    Returns ``(added, removed)``, the traits actually changed; a provider
+    that no longer exists counts as nothing to change.
+    """
+    add, remove = set(add), set(remove)
+    for name in add:
+        ensure_trait(client, name)
+    url = '/resource_providers/%s/traits' % uuid
+    for _attempt in range(GENERATION_RETRIES):
+        current, generation = get_traits(client, uuid)
+        if current is None:
+            if add:
+                raise exception.NotFound(
+                    'resource provider %s is not in Placement' % uuid)
+            return set(), set()
+        wanted = (current | add) - remove
+        if wanted == current:
+            return set(), set()
+        resp = client.put(url, {'traits': sorted(wanted),
+                                'resource_provider_generation': generation},
+                          expect=(200, 409))
+        if resp.status == 200:
+            return wanted - current, current - wanted
+        if not pclient.is_generation_conflict(resp):
+            raise _refused('PUT', url, resp)
+        LOG.debug('Generation conflict on %s traits, retrying', uuid)
+    raise exception.PlacementUnavailable(
+        'gave up changing traits of %s after %d generation conflicts'
+        % (uuid, GENERATION_RETRIES))
+
+
+def ensure_child(client, uuid, name, parent_uuid):
+    """Create the child provider ``uuid`` under ``parent_uuid``; return
+    True when it was created, False when it already existed."""
+    existing = get_provider(client, uuid)
+    if existing is None:
+        body = {'uuid': uuid, 'name': name,
+                'parent_provider_uuid': parent_uuid}
+        resp = client.post('/resource_providers', body, expect=(200, 409))
+        if resp.status == 200:
+            return True
+        existing = get_provider(client, uuid)
+        if existing is None:
+            raise _refused('POST', '/resource_providers', resp)
+    if existing.get('parent_provider_uuid') != parent_uuid:
+        raise exception.Conflict(
+            'resource provider %s (%s) exists with another parent'
+            % (uuid, existing.get('name')))
+    return False
+
+
+def delete_provider(client, uuid):
+    """Delete a provider; False while allocations or children keep it."""
+    resp = client.delete('/resource_providers/%s' % uuid,
+                         expect=(204, 404, 409))
+    return resp.status != 409
+
+
+def get_inventories(client, uuid):
+    """``(inventories, generation)`` of a provider, or ``(None, None)``."""
+    resp = client.get('/resource_providers/%s/inventories' % uuid,
+                      expect=(200, 404))
+    if resp.status == 404:
+        return None, None
+    return (resp.body['inventories'],
+            resp.body['resource_provider_generation'])
+
+
+def set_inventory(client, uuid, resource_class, total):
+    """Make the provider hold ``total`` units of ``resource_class``, one
+    per allocation; True when something changed."""
+    wanted = {'total': total, 'reserved': 0, 'min_unit': 1, 'max_unit': 1,
+              'step_size': 1, 'allocation_ratio': 1.0}
+    url = '/resource_providers/%s/inventories' % uuid
+    for _attempt in range(GENERATION_RETRIES):
+        inventories, generation = get_inventories(client, uuid)
+        if inventories is None:
+            raise exception.NotFound(
+                'resource provider %s is not in Placement' % uuid)
+        current = inventories.get(resource_class)
+        if current and all(current.get(k) == v for k, v in wanted.items()):
+            return False
+        inventories[resource_class] = wanted
+        body = {'inventories': inventories,
+                'resource_provider_generation': generation}
+        resp = client.put(url, body, expect=(200, 409))
+        if resp.status == 200:
+            return True
+        if pclient.is_generation_conflict(resp):
+            continue
+        raise _refused('PUT', url, resp)
+    raise exception.PlacementUnavailable(
+        'gave up setting %s inventory on %s after %d generation conflicts'
+        % (resource_class, uuid, GENERATION_RETRIES))
+
+
+def usage(client, uuid, resource_class):
+    """Units of ``resource_class`` allocated on the provider (0 if the
+    provider is gone)."""
+    resp = client.get('/resource_providers/%s/usages' % uuid,
+                      expect=(200, 404))
+    if resp.status == 404:
+        return 0
+    return resp.body['usages'].get(resource_class, 0)
+
+
+def delete_inventory(client, uuid, resource_class):
+    """Remove ``resource_class`` inventory from a provider.
+
+    Returns True when removed or already absent. Raises
+    ``InventoryInUse`` while instances hold some of it.
+    """
+    url = '/resource_providers/%s/inventories/%s' % (uuid, resource_class)
+    for _attempt in range(GENERATION_RETRIES):
+        resp = client.delete(url, expect=(204, 404, 409))
+        if resp.status != 409:
+            return resp.status == 204
+        if not pclient.is_generation_conflict(resp):
+            raise exception.InventoryInUse(
+                '%s on provider %s is still in use: %s'
+                % (resource_class, uuid, pclient.error_detail(resp)))
+    raise exception.PlacementUnavailable(
+        'gave up removing %s inventory from %s after %d generation '
+        'conflicts' % (resource_class, uuid, GENERATION_RETRIES))
