@@ -1,0 +1,61 @@
+"""The ``[blazar_filter]`` group of nova.conf, read by the scheduler filter.
+
+The options are registered on Nova's global configuration when the filter
+module is imported by nova-scheduler.
+"""
+
+from oslo_config import cfg
+
+GROUP = 'blazar_filter'
+
+blazar_filter_opts = [
+    cfg.BoolOpt(
+        'allow_preemptibles',
+        default=False,
+        help="""
+Let preemptible instances use free reservable hosts.
+
+A request whose flavor has the extra spec ``blazar:preemptible=true`` (the
+key Blazar uses) may then land on an enrolled host that no reservation holds
+right now; the lease agent removes such instances when a reservation starts
+on the host. Hosts under an active reservation refuse them either way.
+
+Possible values:
+
+* False (default): reservable hosts refuse every request without a
+  reservation.
+* True: preemptible requests may use free reservable hosts.
+"""),
+    cfg.IntOpt(
+        'reservable_hosts_refresh',
+        default=10,
+        min=0,
+        help="""
+Seconds for which the filter reuses its list of reservable hosts.
+
+Requests without a reservation only need to know which hosts are enrolled
+(they carry the ``CUSTOM_BLAZAR_RESERVABLE`` trait in Placement); that list
+changes only when an operator enrols or withdraws a host, so the filter
+reads it from Placement at most once per this many seconds instead of on
+every request. A host enrolled less than this long ago may still receive
+ordinary instances. Requests with a reservation always ask Placement.
+
+Possible values:
+
+* 0: read the list on every request without a reservation.
+* A positive number of seconds (default 10).
+
+Related options:
+
+* ``[placement]`` (Nova's own section): how the filter reaches Placement.
+"""),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(blazar_filter_opts, group=GROUP)
+
+
+def list_opts():
+    """The filter's options for oslo-config-generator."""
+    return [(GROUP, blazar_filter_opts)]

@@ -1,0 +1,1 @@
+"""Nova scheduler host filters of the reservation service."""

@@ -1,0 +1,88 @@
+"""The scheduler filter's one question to Placement per request.
+
+Each method makes at most one ``GET /resource_providers`` call through
+Nova's own Placement client (so it uses nova.conf's ``[placement]``
+credentials) and returns a set of compute node uuids, or raises
+``Unavailable``. The list of reservable hosts is kept between requests for
+``reservable_hosts_refresh`` seconds and remembered after failures, so that
+an outage still tells reservable hosts from ordinary ones.
+"""
+
+import threading
+import time
+
+from oslo_log import log as logging
+
+from placement_ext.placement import client as pclient
+from placement_ext.placement import names
+
+LOG = logging.getLogger(__name__)
+
+
+class Unavailable(Exception):
+    """Placement did not answer the filter's question."""
+
+
+class PlacementView:
+    """Reads the reservation encoding from Placement."""
+
+    def __init__(self, report_client_factory, refresh_seconds,
+                 clock=time.monotonic):
+        self._report_client_factory = report_client_factory
+        self._refresh_seconds = refresh_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._reservable = None
+        self._reservable_at = None
+
+    def _providers(self, trait):
+        url = '/resource_providers?required=%s' % trait
+        try:
+            resp = self._report_client_factory().get(
+                url, version=pclient.MICROVERSION)
+        except Exception as exc:
+            raise Unavailable('%s: %s' % (type(exc).__name__, exc))
+        if resp.status_code != 200:
+            raise Unavailable('GET %s answered HTTP %s'
+                              % (url, resp.status_code))
+        return resp.json()['resource_providers']
+
+    def holders(self, claim_trait, on_child):
+        """Compute nodes carrying ``claim_trait`` on themselves (host
+        reservations) or on their reservation child provider (instance
+        reservations)."""
+        found = set()
+        for rp in self._providers(claim_trait):
+            is_child = rp.get('parent_provider_uuid') is not None
+            if is_child == on_child:
+                found.add(rp['root_provider_uuid'] if on_child
+                          else rp['uuid'])
+        return found
+
+    def reserved(self):
+        """Compute nodes with an active reservation."""
+        return {rp['uuid'] for rp in
+                self._providers(names.RESERVED_TRAIT)}
+
+    def reservable(self):
+        """``(hosts, fresh)``: enrolled compute nodes, and whether the set
+        was read within the refresh period. Raises ``Unavailable`` only
+        when Placement fails and no set was ever read."""
+        with self._lock:
+            now = self._clock()
+            if (self._reservable is not None
+                    and now - self._reservable_at < self._refresh_seconds):
+                return self._reservable, True
+            try:
+                hosts = {rp['uuid'] for rp in
+                         self._providers(names.RESERVABLE_TRAIT)}
+            except Unavailable:
+                if self._reservable is None:
+                    raise
+                return self._reservable, False
+            self._reservable, self._reservable_at = frozenset(hosts), now
+            return self._reservable, True
+
+    def known_reservable(self):
+        """The last set of reservable hosts read, or None."""
+        return self._reservable
