@@ -1,0 +1,69 @@
+"""The private flavor of an instance reservation.
+
+Its id is the reservation id (as Blazar does), its name
+``reservation:<id>``, its size the reserved slot size, and its extra specs
+ask Placement for one unit of ``CUSTOM_RESERVATION_<ID>`` per instance; only
+the lease's project has access. Both functions may be repeated at will and
+return the changes they made.
+"""
+
+from oslo_log import log as logging
+
+from placement_ext.placement import names
+
+LOG = logging.getLogger(__name__)
+
+
+def flavor_name(reservation_id):
+    return 'reservation:%s' % reservation_id
+
+
+def extra_specs(reservation_id, extra_resources=None):
+    """The flavor's extra specs: the reserved slot and extra resources."""
+    specs = {'resources:%s' % names.resource_class(reservation_id): '1'}
+    for resource_class, amount in sorted((extra_resources or {}).items()):
+        specs['resources:%s' % resource_class] = str(amount)
+    return specs
+
+
+def ensure_flavor(compute, reservation_id, project_id, vcpus, memory_mb,
+                  disk_gb, extra_resources=None):
+    """Create the reservation's flavor with access for ``project_id``."""
+    changes = []
+    url = '/flavors/%s' % reservation_id
+    status, _ = compute.request('GET', url, expect=(200, 404))
+    if status == 404:
+        body = {'flavor': {'id': reservation_id,
+                           'name': flavor_name(reservation_id),
+                           'vcpus': vcpus, 'ram': memory_mb,
+                           'disk': disk_gb,
+                           'os-flavor-access:is_public': False}}
+        status, _ = compute.request('POST', '/flavors', body,
+                                    expect=(200, 409))
+        if status == 200:
+            changes.append('created flavor %s' % flavor_name(reservation_id))
+    specs = extra_specs(reservation_id, extra_resources)
+    _, current = compute.request('GET', url + '/os-extra_specs')
+    if any(current['extra_specs'].get(k) != v for k, v in specs.items()):
+        compute.request('POST', url + '/os-extra_specs',
+                        {'extra_specs': specs})
+        changes.append('set extra specs of flavor %s'
+                       % flavor_name(reservation_id))
+    _, access = compute.request('GET', url + '/os-flavor-access')
+    tenants = {a['tenant_id'] for a in access['flavor_access']}
+    if project_id not in tenants:
+        compute.request('POST', url + '/action',
+                        {'addTenantAccess': {'tenant': project_id}},
+                        expect=(200, 409))
+        changes.append('gave project %s access to flavor %s'
+                       % (project_id, flavor_name(reservation_id)))
+    return changes
+
+
+def delete_flavor(compute, reservation_id):
+    """Delete the reservation's flavor if it exists."""
+    status, _ = compute.request('DELETE', '/flavors/%s' % reservation_id,
+                                expect=(202, 404))
+    if status == 202:
+        return ['deleted flavor %s' % flavor_name(reservation_id)]
+    return []
