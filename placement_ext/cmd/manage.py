@@ -8,6 +8,7 @@ Usage::
         --memory-mb N --local-gb N [--property NAME=VALUE ...]
     blazar-nova-manage [--config-file FILE] host list
     blazar-nova-manage [--config-file FILE] calendar [--days N]
+    blazar-nova-manage [--config-file FILE] placement sync
 
 Commands are grouped in categories (``db``, ...). A category is a subclass of
 :class:`Category` listed in :data:`CATEGORIES`; each of its methods decorated
@@ -30,6 +31,8 @@ from placement_ext import context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext import exception
+from placement_ext.placement import client as placement_client
+from placement_ext.placement import reconcile
 from placement_ext.store import api as store_api
 from placement_ext.store import timeconv
 
@@ -245,11 +248,39 @@ class CalendarCommand(Category):
         return 0
 
 
+class PlacementCommands(Category):
+    """Compare Placement with the store and repair what differs."""
+
+    help = 'Placement encoding: sync.'
+
+    @action('Make Placement show exactly what the store holds now (traits, '
+            'resource classes, inventories, child providers) and print '
+            'every change.')
+    def sync(self):
+        store = store_api.Store(self.conf, self.database)
+        client = placement_client.PlacementClient.from_conf(self.conf)
+        report = reconcile.reconcile(client, store, context.admin_context())
+        for line in report.changes:
+            print('changed: %s' % line)
+        for line in report.kept:
+            print('kept: %s' % line)
+        for line in report.problems:
+            print('problem: %s' % line)
+        if not (report.changes or report.kept or report.problems):
+            print('Placement already matches the store.')
+        else:
+            print('%d change(s), %d kept, %d problem(s)' % (
+                len(report.changes), len(report.kept),
+                len(report.problems)))
+        return 2 if report.problems else 0
+
+
 # The categories of blazar-nova-manage, by command-line name.
 CATEGORIES = {
     'db': DbCommands,
     'host': HostCommands,
     'calendar': CalendarCommand,
+    'placement': PlacementCommands,
 }
 
 

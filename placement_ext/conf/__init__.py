@@ -8,6 +8,7 @@ from placement_ext.conf import allocator
 from placement_ext.conf import database
 from placement_ext.conf import leases
 from placement_ext.conf import paths
+from placement_ext.placement import client as placement_client
 
 
 def register_opts(conf):
@@ -16,3 +17,4 @@ def register_opts(conf):
     database.register_opts(conf)
     allocator.register_opts(conf)
     leases.register_opts(conf)
+    placement_client.register_opts(conf)

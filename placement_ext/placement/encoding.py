@@ -38,9 +38,13 @@ class Plan:
     project_id: str
     resource_type: str
     hosts: tuple
+    # Set only to remove a reservation whose project is no longer known.
+    access_trait: str = None
 
     @property
     def trait(self):
+        if self.access_trait:
+            return self.access_trait
         return names.access_trait(self.reservation_id, self.project_id)
 
     @property

@@ -54,12 +54,16 @@ def get_provider(client, uuid):
     return resp.body if resp.status == 200 else None
 
 
-def list_providers(client, required=None, name=None):
-    """Providers carrying every trait of ``required`` (and named
-    ``name``), as Placement lists them."""
+def list_providers(client, required=None, name=None, resources=None):
+    """Providers carrying every trait of ``required``, named ``name``,
+    and with ``resources`` ({class: amount}) free, as Placement lists
+    them."""
     query = []
     if required:
         query.append('required=' + ','.join(sorted(required)))
+    if resources:
+        query.append('resources=' + ','.join(
+            '%s:%d' % item for item in sorted(resources.items())))
     if name:
         query.append('name=' + name)
     url = '/resource_providers' + ('?' + '&'.join(query) if query else '')

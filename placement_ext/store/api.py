@@ -15,6 +15,7 @@ from placement_ext import exception
 from placement_ext.store import host_cache
 from placement_ext.store import hosts
 from placement_ext.store import leases
+from placement_ext.store import live
 from placement_ext.store import snapshot
 from placement_ext.store import validation
 from placement_ext.store import views
@@ -97,6 +98,23 @@ class Store:
         """True when the lease is gone, False when marked DELETING."""
         with self.db.writer(context) as session:
             return leases.delete_lease(session, context, lease_id)
+
+    @_retry
+    def set_lease_status(self, context, lease_id, expected, target):
+        """Move a lease from ``expected`` to ``target`` (compare-and-set);
+        ``Conflict`` when another process moved it first."""
+        with self.db.writer(context) as session:
+            leases.set_lease_status(session, lease_id, expected, target)
+
+    def live_reservations(self, context):
+        """Reservations Placement must show now (see ``store.live``)."""
+        with self.db.reader(context) as session:
+            return live.live_reservations(session, self.now())
+
+    def reservation_owner(self, context, reservation_id):
+        """``(project_id, resource_type, hosts)`` or None."""
+        with self.db.reader(context) as session:
+            return live.reservation_owner(session, reservation_id)
 
     def get_lease(self, context, lease_id):
         with self.db.reader(context) as session:

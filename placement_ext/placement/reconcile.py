@@ -1,0 +1,152 @@
+"""Make Placement show what the store says, and report what changed.
+
+Compared both ways:
+
+* ``CUSTOM_BLAZAR_RESERVABLE`` is on exactly the compute nodes of enrolled
+  reservable hosts;
+* every live reservation (``store.live``) is written as ``encoding.activate``
+  writes it, on exactly its hosts;
+* every other access trait or ``CUSTOM_RESERVATION_*`` resource class in
+  Placement is removed, except slots instances still use, which are kept
+  and reported;
+* ``CUSTOM_BLAZAR_RESERVED`` is on exactly the hosts with a live
+  reservation.
+"""
+
+import dataclasses
+
+from oslo_log import log as logging
+
+from placement_ext import exception
+from placement_ext.placement import encoding
+from placement_ext.placement import names
+from placement_ext.placement import providers
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Report:
+    """What a reconcile pass changed, kept, and could not do."""
+
+    changes: list = dataclasses.field(default_factory=list)
+    kept: list = dataclasses.field(default_factory=list)
+    problems: list = dataclasses.field(default_factory=list)
+
+
+def plan_from_live(entry):
+    """An ``encoding.Plan`` from a ``Store.live_reservations`` entry."""
+    return encoding.Plan(
+        reservation_id=entry['reservation_id'],
+        project_id=entry['project_id'],
+        resource_type=entry['resource_type'],
+        hosts=tuple(encoding.HostShare(h['uuid'], h['hypervisor_hostname'],
+                                       h['slots'])
+                    for h in entry['hosts']))
+
+
+def _reservation_traits(client):
+    body = client.get('/traits?name=startswith:%s'
+                      % names.RESERVATION_PREFIX).body
+    return [t for t in body['traits'] if names.reservation_of_trait(t)]
+
+
+def _reservation_classes(client):
+    body = client.get('/resource_classes').body
+    return [rc['name'] for rc in body['resource_classes']
+            if names.reservation_of_class(rc['name'])]
+
+
+def _sync_reservable(client, store, context, report):
+    enrolled = {h['uuid']: h['hypervisor_hostname']
+                for h in store.list_hosts(context) if h['reservable']}
+    marked = {rp['uuid'] for rp in providers.list_providers(
+        client, required={names.RESERVABLE_TRAIT})}
+    for uuid in sorted(set(enrolled) - marked):
+        try:
+            report.changes += encoding.enrol_host(client, uuid)
+        except exception.NotFound:
+            report.problems.append(
+                'host %s (%s): its compute node provider is not in '
+                'Placement' % (enrolled[uuid], uuid))
+    for uuid in sorted(marked - set(enrolled)):
+        report.changes += encoding.withdraw_host(client, uuid)
+
+
+def _stale_plan(store, context, rid, trait):
+    """A plan to remove reservation ``rid`` whose access trait is
+    ``trait`` (or None when only its resource class is left)."""
+    owner = store.reservation_owner(context, rid)
+    hosts = ()
+    rtype = encoding.HOST
+    project = ''
+    if owner is not None:
+        project, rtype, host_rows = owner
+        hosts = tuple(encoding.HostShare(h['uuid'], h['hypervisor_hostname'],
+                                         h['slots']) for h in host_rows)
+    return encoding.Plan(rid, project, rtype, hosts, access_trait=trait)
+
+
+def _remove(client, plan, report):
+    try:
+        report.changes += encoding.deactivate(client, plan)
+    except exception.InventoryInUse as exc:
+        report.kept.append('reservation %s: %s' % (plan.reservation_id, exc))
+    except exception.ReservationError as exc:
+        if isinstance(exc, exception.PlacementUnavailable):
+            raise
+        report.problems.append('reservation %s: %s'
+                               % (plan.reservation_id, exc))
+
+
+def reconcile(client, store, context):
+    """Repair Placement from the store; return a ``Report``."""
+    report = Report()
+    _sync_reservable(client, store, context, report)
+    plans = [plan_from_live(e) for e in store.live_reservations(context)]
+    live_traits = set()
+    for plan in plans:
+        live_traits.add(plan.trait)
+        try:
+            report.changes += encoding.activate(client, plan)
+        except exception.InventoryInUse as exc:
+            report.kept.append('reservation %s: %s'
+                               % (plan.reservation_id, exc))
+        except exception.NotFound as exc:
+            report.problems.append('reservation %s: %s'
+                                   % (plan.reservation_id, exc))
+    live_ids = {p.reservation_id for p in plans}
+    handled = set()
+    for trait in _reservation_traits(client):
+        if trait in live_traits:
+            continue
+        rid = names.reservation_of_trait(trait)
+        plan = _stale_plan(store, context, rid, trait)
+        if plan.resource_type == encoding.HOST and any(
+                rp.get('parent_provider_uuid') for rp in
+                providers.list_providers(client, required={trait})):
+            plan = dataclasses.replace(plan,
+                                       resource_type=encoding.INSTANCE)
+        _remove(client, plan, report)
+        handled.add(rid)
+    for rc in _reservation_classes(client):
+        rid = names.reservation_of_class(rc)
+        if rid in live_ids or rid in handled:
+            continue
+        plan = dataclasses.replace(_stale_plan(store, context, rid, None),
+                                   resource_type=encoding.INSTANCE)
+        for rp in providers.list_providers(client, resources={rc: 1}):
+            plan = dataclasses.replace(plan, hosts=plan.hosts + (
+                encoding.HostShare(rp['root_provider_uuid'], rp['name']),))
+        _remove(client, plan, report)
+    live_hosts = {h.uuid for p in plans for h in p.hosts}
+    for rp in providers.list_providers(client,
+                                       required={names.RESERVED_TRAIT}):
+        if rp['uuid'] not in live_hosts:
+            report.changes += encoding.refresh_reserved_mark(client,
+                                                             rp['uuid'])
+    for line in report.changes:
+        LOG.info('Placement sync: %s', line)
+    for line in report.kept + report.problems:
+        LOG.warning('Placement sync: %s', line)
+    return report
