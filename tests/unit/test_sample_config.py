@@ -1,0 +1,22 @@
+"""The committed sample configuration files match the options in code."""
+
+import pathlib
+
+import pytest
+from oslo_config import generator
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize('generator_conf, sample', [
+    ('etc/blazar-nova-config-generator.conf', 'etc/blazar-nova.conf.sample'),
+    ('etc/nova-blazar-filter-config-generator.conf',
+     'etc/nova.conf.blazar-filter.sample'),
+])
+def test_sample_is_current(tmp_path, generator_conf, sample):
+    output = tmp_path / 'sample.conf'
+    generator.main(['--config-file', str(ROOT / generator_conf),
+                    '--output-file', str(output)])
+    assert output.read_text() == (ROOT / sample).read_text(), (
+        '%s is stale: run oslo-config-generator --config-file %s'
+        % (sample, generator_conf))
