@@ -272,7 +272,7 @@ class PlacementCommands(Category):
             print('%d change(s), %d kept, %d problem(s)' % (
                 len(report.changes), len(report.kept),
                 len(report.problems)))
-        return 2 if report.problems else 0
+        return 3 if report.problems else 0
 
 
 # The categories of blazar-nova-manage, by command-line name.
