@@ -3,9 +3,10 @@
 Each method makes at most one ``GET /resource_providers`` call through
 Nova's own Placement client (so it uses nova.conf's ``[placement]``
 credentials) and returns a set of compute node uuids, or raises
-``Unavailable``. The list of reservable hosts is kept between requests for
-``reservable_hosts_refresh`` seconds and remembered after failures, so that
-an outage still tells reservable hosts from ordinary ones.
+``Unavailable``. The list of reservable hosts is kept between requests and
+re-read in the background every ``reservable_hosts_refresh`` seconds, and
+remembered after failures, so that an outage still tells reservable hosts
+from ordinary ones.
 """
 
 import threading
@@ -34,6 +35,7 @@ class PlacementView:
         self._lock = threading.Lock()
         self._reservable = None
         self._reservable_at = None
+        self._last_read_ok = True
 
     def _providers(self, trait):
         url = '/resource_providers?required=%s' % trait
@@ -65,23 +67,46 @@ class PlacementView:
                 self._providers(names.RESERVED_TRAIT)}
 
     def reservable(self):
-        """``(hosts, fresh)``: enrolled compute nodes, and whether the set
-        was read within the refresh period. Raises ``Unavailable`` only
-        when Placement fails and no set was ever read."""
-        with self._lock:
-            now = self._clock()
-            if (self._reservable is not None
-                    and now - self._reservable_at < self._refresh_seconds):
-                return self._reservable, True
-            try:
-                hosts = {rp['uuid'] for rp in
-                         self._providers(names.RESERVABLE_TRAIT)}
-            except Unavailable:
-                if self._reservable is None:
-                    raise
-                return self._reservable, False
-            self._reservable, self._reservable_at = frozenset(hosts), now
-            return self._reservable, True
+        """``(hosts, fresh)``: enrolled compute nodes, and False for
+        ``fresh`` when the last read failed and an older set is served.
+
+        With a refresh period of 0 every call reads Placement. Otherwise
+        the first call reads it and later calls return the set at once;
+        once it is older than the period, one background thread re-reads
+        it while requests keep using the old set, so no request waits for
+        the (large) listing. Raises ``Unavailable`` only when Placement
+        fails and no set was ever read.
+        """
+        if self._refresh_seconds == 0 or self._reservable is None:
+            return self._read_reservable()
+        if (self._clock() - self._reservable_at >= self._refresh_seconds
+                and self._lock.acquire(blocking=False)):
+            threading.Thread(target=self._refresh_in_background,
+                             name='blazar-filter-refresh',
+                             daemon=True).start()
+        return self._reservable, self._last_read_ok
+
+    def _read_reservable(self):
+        try:
+            hosts = frozenset(rp['uuid'] for rp in
+                              self._providers(names.RESERVABLE_TRAIT))
+        except Unavailable:
+            self._last_read_ok = False
+            if self._reservable is None:
+                raise
+            return self._reservable, False
+        self._reservable, self._reservable_at = hosts, self._clock()
+        self._last_read_ok = True
+        return hosts, True
+
+    def _refresh_in_background(self):
+        try:
+            self._read_reservable()
+        except Unavailable as exc:
+            LOG.error('BlazarFilter: could not re-read reservable hosts: %s',
+                      exc)
+        finally:
+            self._lock.release()
 
     def known_reservable(self):
         """The last set of reservable hosts read, or None."""
