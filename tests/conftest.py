@@ -1,10 +1,18 @@
 """Shared pytest fixtures: configuration and databases on every backend."""
 
-import pytest
-from oslo_config import cfg
+import os
 
-from placement_ext import conf as bn_conf
-from tests import db_backends
+# Nova's test packages pick eventlet or native threads when first imported
+# and refuse native threads once anything imported eventlet; choose native
+# threads before any test module imports Nova (see tests/functional/nova).
+os.environ.setdefault('OS_NOVA_DISABLE_EVENTLET_PATCHING', '1')
+import nova.tests.functional  # noqa: E402,F401
+
+import pytest  # noqa: E402
+from oslo_config import cfg  # noqa: E402
+
+from placement_ext import conf as bn_conf  # noqa: E402
+from tests import db_backends  # noqa: E402
 
 
 @pytest.fixture

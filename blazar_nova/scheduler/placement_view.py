@@ -44,10 +44,13 @@ class PlacementView:
                 url, version=pclient.MICROVERSION)
         except Exception as exc:
             raise Unavailable('%s: %s' % (type(exc).__name__, exc))
-        if resp.status_code != 200:
-            raise Unavailable('GET %s answered HTTP %s'
-                              % (url, resp.status_code))
-        return resp.json()['resource_providers']
+        if resp.status_code == 200:
+            return resp.json()['resource_providers']
+        if resp.status_code == 400 and b'No such trait' in resp.content:
+            # The trait was never created, so no provider carries it.
+            return []
+        raise Unavailable('GET %s answered HTTP %s'
+                          % (url, resp.status_code))
 
     def holders(self, claim_trait, on_child):
         """Compute nodes carrying ``claim_trait`` on themselves (host

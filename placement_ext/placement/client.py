@@ -66,7 +66,9 @@ class PlacementClient:
             raise exception.PlacementUnavailable(
                 'Placement failed %s %s: HTTP %s' % (method, url,
                                                      resp.status_code))
-        return Response(resp.status_code, decoded)
+        raise exception.PlacementRefused(
+            method, url, resp.status_code,
+            error_detail(Response(resp.status_code, decoded)))
 
     def get(self, url, expect=(200,)):
         return self.request('GET', url, expect=expect)
@@ -86,6 +88,13 @@ def error_detail(response):
     errors = (response.body or {}).get('errors') or [{}]
     first = errors[0]
     return '%s %s' % (first.get('code', ''), first.get('detail', ''))
+
+
+def is_unknown_trait(response):
+    """True for the 400 Placement sends when a query names a trait that
+    was never created (no provider can carry it)."""
+    return response.status == 400 and 'No such trait' in error_detail(
+        response)
 
 
 def is_generation_conflict(response):

@@ -68,12 +68,17 @@ def withdraw_host(client, host_uuid):
 
 def activate(client, plan):
     """Make Placement show ``plan`` and nothing else for its reservation."""
-    if plan.resource_type == HOST:
-        changes = _activate_hosts(client, plan)
-    else:
-        changes = _activate_slots(client, plan)
-    for host in plan.hosts:
-        changes += refresh_reserved_mark(client, host.uuid)
+    changes = []
+    try:
+        if plan.resource_type == HOST:
+            changes += _activate_hosts(client, plan)
+        else:
+            _activate_slots(client, plan, changes)
+    finally:
+        # Even when slots left on a host still in use stop the move, the
+        # plan's hosts hold the reservation now and must be marked.
+        for host in plan.hosts:
+            changes += refresh_reserved_mark(client, host.uuid)
     return changes
 
 
@@ -96,8 +101,9 @@ def _activate_hosts(client, plan):
     return changes
 
 
-def _activate_slots(client, plan):
-    changes = []
+def _activate_slots(client, plan, changes):
+    """Write the slots, appending to ``changes`` as it goes (so that they
+    are reported even when a host the plan left is still busy)."""
     rc = plan.resource_class
     providers.ensure_resource_class(client, rc)
     wanted = set()
@@ -120,7 +126,6 @@ def _activate_slots(client, plan):
         if rp['uuid'] not in wanted:
             changes += _remove_slots_from(client, plan, rp['uuid'],
                                           rp['root_provider_uuid'])
-    return changes
 
 
 def _remove_slots_from(client, plan, child, host_uuid):

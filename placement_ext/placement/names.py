@@ -32,10 +32,10 @@ CHILD_PREFIX = 'blazar_'
 # Child provider uuids are derived from the compute node's, so that writing
 # them again finds the same provider.
 _CHILD_NAMESPACE = uuid.UUID('5e8bd1bb-5ae3-4c52-9a3c-2f5d0d2a8f43')
-_SIMPLE_PROJECT = re.compile(r'^[a-z0-9]+$')
+_SIMPLE_PROJECT = re.compile(r'[a-z0-9]+')
 _RID = r'[0-9A-F]{8}_[0-9A-F]{4}_[0-9A-F]{4}_[0-9A-F]{4}_[0-9A-F]{12}'
-_CLASS_RE = re.compile(r'^%s(%s)$' % (RESERVATION_PREFIX, _RID))
-_ACCESS_RE = re.compile(r'^%s(%s)_PROJECT_([A-Z0-9_]+)$'
+_CLASS_RE = re.compile(r'%s(%s)' % (RESERVATION_PREFIX, _RID))
+_ACCESS_RE = re.compile(r'%s(%s)_PROJECT_([A-Z0-9_]+)'
                         % (RESERVATION_PREFIX, _RID))
 
 
@@ -55,7 +55,7 @@ def _rid(reservation_id):
 
 
 def _pid(project_id):
-    if _SIMPLE_PROJECT.match(project_id):
+    if _SIMPLE_PROJECT.fullmatch(project_id):
         return project_id.upper()
     return '_' + project_id.encode('utf-8').hex().upper()
 
@@ -73,7 +73,7 @@ def access_trait(reservation_id, project_id):
 
 def reservation_of_class(name):
     """The reservation id a resource class names, or None."""
-    match = _CLASS_RE.match(name)
+    match = _CLASS_RE.fullmatch(name)
     if not match:
         return None
     return match.group(1).replace('_', '-').lower()
@@ -81,7 +81,7 @@ def reservation_of_class(name):
 
 def reservation_of_trait(name):
     """The reservation id an access trait names, or None."""
-    match = _ACCESS_RE.match(name)
+    match = _ACCESS_RE.fullmatch(name)
     if not match:
         return None
     return match.group(1).replace('_', '-').lower()

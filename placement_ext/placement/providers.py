@@ -6,6 +6,8 @@ Writes that carry a provider generation re-read the provider and retry when
 another writer (Nova's compute service, another agent) moved it first.
 """
 
+import time
+
 from oslo_log import log as logging
 
 from placement_ext import exception
@@ -14,6 +16,7 @@ from placement_ext.placement import client as pclient
 LOG = logging.getLogger(__name__)
 
 GENERATION_RETRIES = 10
+RETRY_PAUSE = 0.05
 
 
 def _refused(method, url, resp):
@@ -28,11 +31,11 @@ def ensure_trait(client, name):
 
 
 def delete_trait(client, name):
-    """Delete the custom trait ``name``; False when a provider still
-    carries it (Placement answers 409)."""
+    """Delete the custom trait ``name``; True when this call deleted it,
+    False when it was already gone or a provider still carries it."""
     url = '/traits/%s' % name
     resp = client.delete(url, expect=(204, 404, 409))
-    return resp.status != 409
+    return resp.status == 204
 
 
 def ensure_resource_class(client, name):
@@ -41,11 +44,11 @@ def ensure_resource_class(client, name):
 
 
 def delete_resource_class(client, name):
-    """Delete the custom resource class ``name``; False while inventory
-    of it remains somewhere."""
+    """Delete the custom resource class ``name``; True when this call
+    deleted it, False when it was gone or inventory of it remains."""
     resp = client.delete('/resource_classes/%s' % name,
                          expect=(204, 404, 409))
-    return resp.status != 409
+    return resp.status == 204
 
 
 def get_provider(client, uuid):
@@ -67,7 +70,12 @@ def list_providers(client, required=None, name=None, resources=None):
     if name:
         query.append('name=' + name)
     url = '/resource_providers' + ('?' + '&'.join(query) if query else '')
-    return client.get(url).body['resource_providers']
+    resp = client.get(url, expect=(200, 400))
+    if resp.status == 200:
+        return resp.body['resource_providers']
+    if pclient.is_unknown_trait(resp):
+        return []
+    raise _refused('GET', url, resp)
 
 
 def get_traits(client, uuid):
@@ -101,9 +109,19 @@ def change_traits(client, uuid, add=(), remove=()):
         wanted = (current | add) - remove
         if wanted == current:
             return set(), set()
-        resp = client.put(url, {'traits': sorted(wanted),
-                                'resource_provider_generation': generation},
-                          expect=(200, 409))
+        try:
+            resp = client.put(url, {'traits': sorted(wanted),
+                                    'resource_provider_generation':
+                                    generation}, expect=(200, 409))
+        except exception.PlacementUnavailable as exc:
+            # Placement 16 answers 500 when another writer commits between
+            # its generation check and its write (its traits handler does
+            # not catch its own ResourceProviderConcurrentUpdateDetected).
+            # The write is a compare-and-set, so re-reading and retrying
+            # is safe; a real outage fails the next read.
+            LOG.debug('Retrying traits of %s after: %s', uuid, exc)
+            time.sleep(RETRY_PAUSE)
+            continue
         if resp.status == 200:
             return wanted - current, current - wanted
         if not pclient.is_generation_conflict(resp):
@@ -135,10 +153,11 @@ def ensure_child(client, uuid, name, parent_uuid):
 
 
 def delete_provider(client, uuid):
-    """Delete a provider; False while allocations or children keep it."""
+    """Delete a provider; True when this call deleted it, False when it
+    was gone or allocations or children keep it."""
     resp = client.delete('/resource_providers/%s' % uuid,
                          expect=(204, 404, 409))
-    return resp.status != 409
+    return resp.status == 204
 
 
 def get_inventories(client, uuid):
@@ -200,10 +219,13 @@ def delete_inventory(client, uuid, resource_class):
         resp = client.delete(url, expect=(204, 404, 409))
         if resp.status != 409:
             return resp.status == 204
-        if not pclient.is_generation_conflict(resp):
+        # Placement gives "in use" and a moved generation the same code,
+        # so ask for the usage to tell them apart.
+        used = usage(client, uuid, resource_class)
+        if used:
             raise exception.InventoryInUse(
-                '%s on provider %s is still in use: %s'
-                % (resource_class, uuid, pclient.error_detail(resp)))
+                '%d unit(s) of %s on provider %s are still in use'
+                % (used, resource_class, uuid))
     raise exception.PlacementUnavailable(
         'gave up removing %s inventory from %s after %d generation '
         'conflicts' % (resource_class, uuid, GENERATION_RETRIES))

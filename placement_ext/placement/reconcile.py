@@ -116,7 +116,6 @@ def reconcile(client, store, context):
             report.problems.append('reservation %s: %s'
                                    % (plan.reservation_id, exc))
     live_ids = {p.reservation_id for p in plans}
-    handled = set()
     for trait in _reservation_traits(client):
         if trait in live_traits:
             continue
@@ -128,10 +127,9 @@ def reconcile(client, store, context):
             plan = dataclasses.replace(plan,
                                        resource_type=encoding.INSTANCE)
         _remove(client, plan, report)
-        handled.add(rid)
     for rc in _reservation_classes(client):
         rid = names.reservation_of_class(rc)
-        if rid in live_ids or rid in handled:
+        if rid in live_ids:
             continue
         plan = dataclasses.replace(_stale_plan(store, context, rid, None),
                                    resource_type=encoding.INSTANCE)
