@@ -38,7 +38,6 @@ from placement_ext import context as bn_context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.placement import client as pclient
-from placement_ext.placement import names
 from placement_ext.placement import reconcile
 from placement_ext.store import api as store_api
 
@@ -136,12 +135,6 @@ class BlazarFilterTestCase(integrated_helpers.ProviderUsageBaseTestCase):
     microversion = 'latest'
     # Whether [blazar_filter] allow_preemptibles is on for the scheduler.
     allow_preemptibles = False
-    # CUSTOM_BLAZAR_RESERVABLE and CUSTOM_BLAZAR_RESERVED are created by the
-    # first enrolment and the first reservation. Until then Placement
-    # answers HTTP 400 to ``GET /resource_providers?required=<trait>``, which
-    # reconcile (KeyError) and the filter (fails every ordinary request)
-    # do not handle; tests create both traits first unless they show that.
-    precreate_marker_traits = True
 
     def setUp(self):
         # First in, so its cleanup runs after Nova's.
@@ -178,13 +171,6 @@ class BlazarFilterTestCase(integrated_helpers.ProviderUsageBaseTestCase):
                 'X-Auth-Project-Id': PROJECT,
                 'X-Roles': 'reader,member,admin'}),
             service_type='compute', endpoint_override=base_url))
-
-        if self.precreate_marker_traits:
-            # Work around a bug (see precreate_marker_traits): Placement
-            # answers 400 to ?required=<a trait it does not know>.
-            for trait in (names.RESERVABLE_TRAIT, names.RESERVED_TRAIT):
-                self.placement_client.put('/traits/%s' % trait,
-                                          expect=(201, 204))
 
         self.clock = Clock(int(time.time()) // 60 * 60)
         self.store = self._make_store()

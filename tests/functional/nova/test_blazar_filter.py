@@ -16,7 +16,6 @@ says otherwise.
 import fixtures
 from keystoneauth1 import exceptions as ks_exc
 from oslo_utils import uuidutils
-import pytest
 
 from blazar_nova import flavors
 from placement_ext.placement import encoding
@@ -201,26 +200,10 @@ class FreshPlacementTest(base.BlazarFilterTestCase):
     """A Placement where the marker traits were never created: the filter
     deployed before the first host is enrolled, the first reconcile."""
 
-    precreate_marker_traits = False
-
-    @pytest.mark.xfail(strict=True, reason=(
-        'placement_view.PlacementView._providers: Placement answers HTTP 400 '
-        '"No such trait" to GET /resource_providers?required='
-        'CUSTOM_BLAZAR_RESERVABLE until a host was ever enrolled; the view '
-        'takes that for an outage and, the reservable set never having '
-        'been read, the filter fails every host for every ordinary request'))
     def test_ordinary_request_before_any_host_is_enrolled(self):
         self._start_compute('host1')
         self.assertEqual(['host1'], self._outcomes(self._boot()))
 
-    @pytest.mark.xfail(strict=True, reason=(
-        'reconcile._sync_reservable lists providers ?required='
-        'CUSTOM_BLAZAR_RESERVABLE first; on a Placement that never had the '
-        'trait that is HTTP 400, which PlacementClient.request returns '
-        'instead of raising, and providers.list_providers reads '
-        'body["resource_providers"] from the error body (KeyError); the '
-        'same happens later in reconcile on ?required='
-        'CUSTOM_BLAZAR_RESERVED until a reservation was ever live'))
     def test_first_reconcile_enrols_the_host(self):
         self._start_compute('host1')
         uuid = self._get_provider_uuid_by_host('host1')
@@ -238,18 +221,9 @@ class FreshPlacementPreemptibleTest(base.BlazarFilterTestCase):
     """Preemptibles allowed; hosts enrolled, no reservation ever live."""
 
     allow_preemptibles = True
-    precreate_marker_traits = False
 
-    @pytest.mark.xfail(strict=True, reason=(
-        'placement_view.PlacementView._providers: until a reservation was '
-        'ever live, CUSTOM_BLAZAR_RESERVED does not exist and Placement '
-        'answers HTTP 400 to ?required=CUSTOM_BLAZAR_RESERVED; the filter '
-        'takes that for an outage and keeps preemptibles off every free '
-        'reservable host'))
     def test_preemptible_before_any_reservation(self):
         self._start_compute('host1')
-        # Enrolled by the encoding itself: reconcile would fail here too
-        # (it lists ?required=CUSTOM_BLAZAR_RESERVED, see above).
         encoding.enrol_host(self.placement_client,
                             self._get_provider_uuid_by_host('host1'))
         flavor = self._create_flavor(extra_spec=PREEMPTIBLE)
