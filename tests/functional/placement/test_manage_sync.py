@@ -1,0 +1,153 @@
+"""``blazar-nova-manage placement sync`` as a real process against the
+standalone Placement."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from placement_ext import context as bn_context
+from placement_ext.db import api as db_api
+from placement_ext.db import migration
+from placement_ext.placement import names
+from placement_ext.store import api as store_api
+from placement_ext.store import timeconv
+from tests import placement_service as ps
+from tests.placement_service import carriers
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+ADMIN = bn_context.admin_context()
+
+
+def _write_config(tmp_path, endpoint):
+    path = tmp_path / 'blazar-nova.conf'
+    path.write_text(
+        '[DEFAULT]\nstate_path = %s\n\n'
+        '[database]\nconnection = sqlite:///%s\n\n'
+        '[placement]\nauth_type = admin_token\nendpoint = %s\n'
+        'token = admin\n' % (tmp_path / 'state', tmp_path / 'store.sqlite',
+                             endpoint))
+    return path
+
+
+def _manage(config_file, *args):
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(
+        filter(None, [REPO_ROOT, env.get('PYTHONPATH')]))
+    return subprocess.run(
+        [sys.executable, '-m', 'placement_ext.cmd.manage',
+         '--config-file', str(config_file)] + list(args),
+        capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=120)
+
+
+def _ok(result):
+    assert result.returncode == 0, result.stderr
+    assert 'Traceback' not in result.stderr
+    return result.stdout.strip().splitlines()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """The store the command will read, migrated."""
+    from oslo_config import cfg
+    from placement_ext import conf as bn_conf
+    conf = cfg.ConfigOpts()
+    bn_conf.register_opts(conf)
+    conf([], project='blazar-nova', default_config_files=[])
+    database = db_api.Database(
+        connection='sqlite:///%s' % (tmp_path / 'store.sqlite'))
+    migration.upgrade(database)
+    yield store_api.Store(conf, database)
+    database.dispose()
+
+
+@pytest.fixture
+def config(tmp_path, standalone, store):
+    """A config file for the store, pointing at the emptied standalone
+    Placement."""
+    return _write_config(tmp_path, standalone.endpoint)
+
+
+def _enrol(store, hostname, node_uuid):
+    store.create_host(ADMIN, {
+        'hypervisor_hostname': hostname, 'uuid': node_uuid, 'vcpus': 8,
+        'memory_mb': 4096, 'local_gb': 100, 'properties': {}})
+
+
+def test_first_sync_on_a_fresh_placement(config, store, standalone):
+    host = ps.add_compute_node(standalone.client, 'cn1')
+    _enrol(store, 'cn1', host)
+
+    assert _ok(_manage(config, 'placement', 'sync')) == [
+        'changed: marked host %s reservable' % host,
+        '1 change(s), 0 kept, 0 problem(s)']
+
+
+def test_sync_prints_its_changes_then_nothing_to_do(config, store,
+                                                    standalone):
+    client = standalone.client
+    cn1 = ps.add_compute_node(client, 'cn1')
+    cn2 = ps.add_compute_node(client, 'cn2')
+    _enrol(store, 'cn1', cn1)
+    _enrol(store, 'cn2', cn2)
+    lease = store.create_lease(
+        bn_context.RequestContext(project_id='p1', user_id='u1'),
+        {'name': 'l1',
+         'start_date': timeconv.to_text(timeconv.to_datetime(
+             store.now() + 3600)),
+         'end_date': timeconv.to_text(timeconv.to_datetime(
+             store.now() + 7200)),
+         'reservations': [{'resource_type': 'physical:host', 'min': 1,
+                           'max': 1, 'hypervisor_properties': ''}]})
+    store.set_lease_status(ADMIN, lease['id'], 'PENDING', 'STARTING')
+    store.set_lease_status(ADMIN, lease['id'], 'STARTING', 'ACTIVE')
+    (reservation,) = lease['reservations']
+    (allocation,) = reservation['allocations']
+    hostname = allocation['hypervisor_hostname']
+    host = {'cn1': cn1, 'cn2': cn2}[hostname]
+    trait = names.access_trait(reservation['id'], 'p1')
+
+    lines = _ok(_manage(config, 'placement', 'sync'))
+
+    assert sorted(lines[:-1]) == sorted([
+        'changed: marked host %s reservable' % cn1,
+        'changed: marked host %s reservable' % cn2,
+        'changed: granted %s on host %s' % (trait, hostname),
+        'changed: marked host %s reserved' % host])
+    assert lines[-1] == '4 change(s), 0 kept, 0 problem(s)'
+    assert carriers(client, trait) == {host}
+    assert carriers(client, names.RESERVABLE_TRAIT) == {cn1, cn2}
+    assert carriers(client, names.RESERVED_TRAIT) == {host}
+
+    assert _ok(_manage(config, 'placement', 'sync')) == [
+        'Placement already matches the store.']
+
+
+def test_sync_reports_problems_with_exit_3(config, store, standalone):
+    missing = str(uuid.uuid4())
+    _enrol(store, 'cn-gone', missing)
+
+    result = _manage(config, 'placement', 'sync')
+
+    assert result.returncode == 3, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith('problem: host cn-gone (%s)' % missing)
+    assert lines[1] == '0 change(s), 0 kept, 1 problem(s)'
+
+
+def test_sync_without_placement_is_a_one_line_error(tmp_path, store):
+    config = _write_config(tmp_path,
+                           'http://127.0.0.1:%d' % ps.free_port())
+
+    result = _manage(config, 'placement', 'sync')
+
+    assert result.returncode == 1
+    assert result.stdout == ''
+    assert 'Traceback' not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith('ERROR: Placement is unreachable')
