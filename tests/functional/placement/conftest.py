@@ -4,8 +4,10 @@
 placement's in-process app (a fresh SQLite database per test) and once over
 a standalone Placement process (started once per session and wiped before
 each test). ``placement_under_test`` gives the same service with its
-keystoneauth1 adapter and kind. ``node`` creates compute-node-like root
-providers.
+keystoneauth1 adapter and kind. ``racing_placement`` is a standalone
+Placement for concurrent writers: on SQLite serving one request at a time,
+and on MySQL serving requests concurrently (skipped without a MySQL
+server). ``node`` creates compute-node-like root providers.
 """
 
 import uuid

@@ -322,10 +322,23 @@ def test_deactivate_twice_changes_nothing(placement, nodes, rtype):
     assert encoding.deactivate(placement, plan) == []
 
 
-def test_activate_with_no_hosts_writes_nothing(placement, nodes):
-    plan = encoding.Plan(rid(), 'p1', HOST, ())
+@pytest.mark.parametrize('rtype', [HOST, INSTANCE])
+def test_activate_with_no_hosts(placement, nodes, rtype):
+    (a, ua), = sorted(nodes.items())[:1]
+    before = traits_of(placement, ua)
+    # Never written: its trait does not exist, nothing to do.
+    assert encoding.activate(placement, encoding.Plan(
+        rid(), 'p1', rtype, ())) == []
+    # Written, then left with no host: it leaves every host.
+    plan = encoding.Plan(rid(), 'p1', rtype, (share(ua, a),))
+    encoding.activate(placement, plan)
 
-    assert encoding.activate(placement, plan) == []
+    assert encoding.activate(placement, encoding.Plan(
+        plan.reservation_id, 'p1', rtype, ()))
+
+    assert carriers(placement, plan.trait) == set()
+    assert traits_of(placement, ua) == before
+    assert ps.provider(placement, names.child_provider_uuid(ua)) is None
 
 
 def test_refresh_reserved_mark_follows_the_reservations(placement, nodes):
