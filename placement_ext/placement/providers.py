@@ -187,14 +187,22 @@ def set_inventory(client, uuid, resource_class, total):
         inventories[resource_class] = wanted
         body = {'inventories': inventories,
                 'resource_provider_generation': generation}
-        resp = client.put(url, body, expect=(200, 409))
+        try:
+            resp = client.put(url, body, expect=(200, 409))
+        except exception.PlacementUnavailable as exc:
+            # Placement on MariaDB answers 500 when its write deadlocks
+            # with a concurrent one; the PUT is a compare-and-set on the
+            # generation, so re-read and retry.
+            LOG.debug('Retrying inventory of %s after: %s', uuid, exc)
+            time.sleep(RETRY_PAUSE)
+            continue
         if resp.status == 200:
             return True
         if pclient.is_generation_conflict(resp):
             continue
         raise _refused('PUT', url, resp)
     raise exception.PlacementUnavailable(
-        'gave up setting %s inventory on %s after %d generation conflicts'
+        'gave up setting %s inventory on %s after %d conflicts'
         % (resource_class, uuid, GENERATION_RETRIES))
 
 

@@ -87,6 +87,20 @@ def _stale_plan(store, context, rid, trait):
     return encoding.Plan(rid, project, rtype, hosts, access_trait=trait)
 
 
+def _slot_holders(client, store, context, rc):
+    """Hosts whose reservation child holds inventory of ``rc``, for a
+    reservation the store no longer knows: one read per enrolled host, so
+    only done for such leftovers."""
+    found = []
+    for host in store.list_hosts(context):
+        child = names.child_provider_uuid(host['uuid'])
+        inventories, _ = providers.get_inventories(client, child)
+        if inventories and rc in inventories:
+            found.append(encoding.HostShare(host['uuid'],
+                                            host['hypervisor_hostname']))
+    return tuple(found)
+
+
 def _remove(client, plan, report):
     try:
         report.changes += encoding.deactivate(client, plan)
@@ -116,6 +130,9 @@ def reconcile(client, store, context):
             report.problems.append('reservation %s: %s'
                                    % (plan.reservation_id, exc))
     live_ids = {p.reservation_id for p in plans}
+    # Instance reservations whose slots the trait pass already removed or
+    # reported as kept.
+    handled = set()
     for trait in _reservation_traits(client):
         if trait in live_traits:
             continue
@@ -127,15 +144,17 @@ def reconcile(client, store, context):
             plan = dataclasses.replace(plan,
                                        resource_type=encoding.INSTANCE)
         _remove(client, plan, report)
+        if plan.resource_type == encoding.INSTANCE:
+            handled.add(rid)
     for rc in _reservation_classes(client):
         rid = names.reservation_of_class(rc)
-        if rid in live_ids:
+        if rid in live_ids or rid in handled:
             continue
         plan = dataclasses.replace(_stale_plan(store, context, rid, None),
                                    resource_type=encoding.INSTANCE)
-        for rp in providers.list_providers(client, resources={rc: 1}):
-            plan = dataclasses.replace(plan, hosts=plan.hosts + (
-                encoding.HostShare(rp['root_provider_uuid'], rp['name']),))
+        if not plan.hosts:
+            plan = dataclasses.replace(
+                plan, hosts=_slot_holders(client, store, context, rc))
         _remove(client, plan, report)
     live_hosts = {h.uuid for p in plans for h in p.hosts}
     for rp in providers.list_providers(client,

@@ -380,11 +380,6 @@ def test_lease_lifecycle(store, placement, clock):
     assert_in_sync(placement, store)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'reconcile.reconcile reports used slots of an ended reservation twice '
-    'in Report.kept (once from the access-trait pass, again from the '
-    'resource-class pass, since b366b88 dropped the "handled" set), so '
-    '"placement sync" prints the same "kept:" line twice and counts 2 kept'))
 @on_sqlite
 def test_kept_slots_are_reported_once(store, placement, hosts, clock):
     lease = slot_lease(store, clock, 'p1', amount=1)
@@ -440,12 +435,6 @@ def test_used_stale_slots_of_an_unknown_reservation_go_once_freed(
     assert_in_sync(placement, store)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'reconcile.reconcile finds the holders of a stale resource class with '
-    'GET /resource_providers?resources=<class>:1, which lists only '
-    'providers with a unit free: once the access trait is gone (deleted by '
-    'the previous pass), fully used stale slots of a reservation the store '
-    'does not know are neither removed nor reported in Report.kept'))
 @on_sqlite
 def test_fully_used_stale_slots_stay_reported_while_used(store, placement,
                                                          hosts):
