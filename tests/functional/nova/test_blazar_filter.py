@@ -179,6 +179,52 @@ class InstanceReservationTest(base.BlazarFilterTestCase):
         # Requests without a reservation still get the ordinary host only.
         self.assertEqual(['host3'] * 2, self._outcomes(self._boot(2)))
 
+    def test_end_removes_slots_only_after_the_instances(self):
+        self._start_hosts(reservable=('host1',), ordinary=('host3',))
+        rid, _ = self._instance_lease(2, vcpus=1, memory_mb=512, disk_gb=1)
+        flavors.ensure_flavor(self.compute_client, rid, base.PROJECT, 1, 512,
+                              1)
+        servers = self._boot(2, flavor_id=rid)
+        self.assertEqual(['host1'] * 2, self._outcomes(servers))
+        host1 = self._get_provider_uuid_by_host('host1')
+        child = names.child_provider_uuid(host1)
+        rc = names.resource_class(rid)
+
+        # The lease ends while its servers run: the access trait goes at
+        # once (nothing new lands), the slots stay while they are used.
+        self.store.set_lease_status(self.admin_ctx, self.lease_ids[rid],
+                                    'ACTIVE', 'TERMINATING')
+        report = self._reconcile()
+        self.assertEqual(1, len(report.kept), report.kept)
+        self.assertIn('still used by instances', report.kept[0])
+        self.assertIn(rc, self.placement.get(
+            '/resource_providers/%s/inventories' % child,
+            version='1.29').body['inventories'])
+        self.assertEqual([NO], self._outcomes(self._boot(flavor_id=rid)))
+
+        # Once the servers are gone, nothing of the reservation is left.
+        for server in self._settle(servers):
+            self._delete_server(server)
+        report = self._reconcile()
+        self.assertEqual([], report.kept)
+        self.assertEqual(['deleted flavor reservation:%s' % rid],
+                         flavors.delete_flavor(self.compute_client, rid))
+        self.store.set_lease_status(self.admin_ctx, self.lease_ids[rid],
+                                    'TERMINATING', 'TERMINATED')
+        self.assertEqual([], self._reconcile().changes)
+        self.assertEqual(404, self.placement.get(
+            '/resource_providers/%s' % child, version='1.29').status)
+        self.assertEqual(404, self.placement.get(
+            '/resource_classes/%s' % rc, version='1.29').status)
+        self.assertEqual([], self.placement.get(
+            '/traits?name=startswith:CUSTOM_RESERVATION_',
+            version='1.29').body['traits'])
+        self.assertNotIn(names.RESERVED_TRAIT,
+                         self._get_provider_traits(host1))
+        status, _ = self.compute_client.request('GET', '/flavors/%s' % rid,
+                                                expect=(200, 404))
+        self.assertEqual(404, status)
+
 
 class PreemptibleTest(base.BlazarFilterTestCase):
     """``[blazar_filter] allow_preemptibles = True``."""
