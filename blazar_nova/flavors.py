@@ -31,30 +31,25 @@ def ensure_flavor(compute, reservation_id, project_id, vcpus, memory_mb,
     """Create the reservation's flavor with access for ``project_id``."""
     changes = []
     url = '/flavors/%s' % reservation_id
-    status, _ = compute.request('GET', url, expect=(200, 404))
-    if status == 404:
+    if compute.get(url, expect=(200, 404)).status == 404:
         body = {'flavor': {'id': reservation_id,
                            'name': flavor_name(reservation_id),
                            'vcpus': vcpus, 'ram': memory_mb,
                            'disk': disk_gb,
                            'os-flavor-access:is_public': False}}
-        status, _ = compute.request('POST', '/flavors', body,
-                                    expect=(200, 409))
-        if status == 200:
+        if compute.post('/flavors', body, expect=(200, 409)).status == 200:
             changes.append('created flavor %s' % flavor_name(reservation_id))
     specs = extra_specs(reservation_id, extra_resources)
-    _, current = compute.request('GET', url + '/os-extra_specs')
-    if any(current['extra_specs'].get(k) != v for k, v in specs.items()):
-        compute.request('POST', url + '/os-extra_specs',
-                        {'extra_specs': specs})
+    current = compute.get(url + '/os-extra_specs').body['extra_specs']
+    if any(current.get(k) != v for k, v in specs.items()):
+        compute.post(url + '/os-extra_specs', {'extra_specs': specs})
         changes.append('set extra specs of flavor %s'
                        % flavor_name(reservation_id))
-    _, access = compute.request('GET', url + '/os-flavor-access')
-    tenants = {a['tenant_id'] for a in access['flavor_access']}
-    if project_id not in tenants:
-        compute.request('POST', url + '/action',
-                        {'addTenantAccess': {'tenant': project_id}},
-                        expect=(200, 409))
+    access = compute.get(url + '/os-flavor-access').body['flavor_access']
+    if project_id not in {a['tenant_id'] for a in access}:
+        compute.post(url + '/action',
+                     {'addTenantAccess': {'tenant': project_id}},
+                     expect=(200, 409))
         changes.append('gave project %s access to flavor %s'
                        % (project_id, flavor_name(reservation_id)))
     return changes
@@ -62,8 +57,7 @@ def ensure_flavor(compute, reservation_id, project_id, vcpus, memory_mb,
 
 def delete_flavor(compute, reservation_id):
     """Delete the reservation's flavor if it exists."""
-    status, _ = compute.request('DELETE', '/flavors/%s' % reservation_id,
-                                expect=(202, 404))
-    if status == 202:
+    resp = compute.delete('/flavors/%s' % reservation_id, expect=(202, 404))
+    if resp.status == 202:
         return ['deleted flavor %s' % flavor_name(reservation_id)]
     return []

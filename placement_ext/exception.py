@@ -53,23 +53,31 @@ class InvalidStateTransition(Conflict):
         self.target = target
 
 
-class PlacementUnavailable(ReservationError):
-    """Placement could not be reached or answered with a server error
-    (HTTP 503): the step may be retried later."""
+class ServiceUnavailable(ReservationError):
+    """Another service (Placement, Nova) could not be reached or answered
+    with a server error (HTTP 503): the step may be retried later."""
 
     code = 503
 
 
-class PlacementRefused(ReservationError):
-    """Placement refused a request the encoding made (HTTP 502): a bug or
-    an incompatible Placement, not something a retry fixes."""
+class ServiceRefused(ReservationError):
+    """Another service refused a request this one made (HTTP 502): a bug
+    or an incompatible service, not something a retry fixes."""
 
     code = 502
 
-    def __init__(self, method, url, status, detail):
-        super().__init__('Placement refused %s %s: HTTP %s %s'
-                         % (method, url, status, detail))
+    def __init__(self, service, method, url, status, detail):
+        super().__init__('%s refused %s %s: HTTP %s %s'
+                         % (service, method, url, status, detail))
         self.status = status
+
+
+class PlacementUnavailable(ServiceUnavailable):
+    """Placement is unreachable or failing."""
+
+
+class PlacementRefused(ServiceRefused):
+    """Placement refused a request of the encoding."""
 
 
 class InventoryInUse(Conflict):

@@ -66,10 +66,15 @@ def _placement_conf(db_path):
     from placement import conf as placement_conf
     conf = cfg.ConfigOpts()
     placement_conf.register_opts(conf)
-    conf.set_default('connection', 'sqlite:///%s' % db_path,
-                     group='placement_database')
-    conf.set_default('sync_on_startup', True, group='placement_database')
-    conf([], default_config_files=[])
+    # A config file, not set_default: placement's option objects are
+    # shared by every ConfigOpts in the process, so a changed default
+    # would leak into Nova's Placement fixture (which then migrates a
+    # schema it has just created).
+    conf_file = '%s.conf' % db_path
+    with open(conf_file, 'w') as handle:
+        handle.write('[placement_database]\nconnection = sqlite:///%s\n'
+                     'sync_on_startup = True\n' % db_path)
+    conf([], default_config_files=[conf_file])
     return conf
 
 

@@ -20,7 +20,7 @@ RETRY_PAUSE = 0.05
 
 
 def _refused(method, url, resp):
-    return exception.PlacementRefused(method, url, resp.status,
+    return exception.PlacementRefused('Placement', method, url, resp.status,
                                       pclient.error_detail(resp))
 
 

@@ -1,15 +1,9 @@
 """``blazar-nova-manage`` run as a real process."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from placement_ext.db import migration
-
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+from tests import manage_process
 
 
 def _write_config(tmp_path, connection):
@@ -20,14 +14,7 @@ def _write_config(tmp_path, connection):
     return path
 
 
-def _manage(config_file, *args):
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(
-        filter(None, [REPO_ROOT, env.get('PYTHONPATH')]))
-    return subprocess.run(
-        [sys.executable, '-m', 'placement_ext.cmd.manage',
-         '--config-file', str(config_file)] + list(args),
-        capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=300)
+_manage = manage_process.run
 
 
 def _ok(result):

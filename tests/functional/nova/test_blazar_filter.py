@@ -221,9 +221,8 @@ class InstanceReservationTest(base.BlazarFilterTestCase):
             version='1.29').body['traits'])
         self.assertNotIn(names.RESERVED_TRAIT,
                          self._get_provider_traits(host1))
-        status, _ = self.compute_client.request('GET', '/flavors/%s' % rid,
-                                                expect=(200, 404))
-        self.assertEqual(404, status)
+        self.assertEqual(404, self.compute_client.get(
+            '/flavors/%s' % rid, expect=(200, 404)).status)
 
 
 class PreemptibleTest(base.BlazarFilterTestCase):

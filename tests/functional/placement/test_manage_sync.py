@@ -1,9 +1,6 @@
 """``blazar-nova-manage placement sync`` as a real process against the
 standalone Placement."""
 
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -14,11 +11,10 @@ from placement_ext.db import migration
 from placement_ext.placement import names
 from placement_ext.store import api as store_api
 from placement_ext.store import timeconv
+from tests import manage_process
 from tests import placement_service as ps
 from tests.placement_service import carriers
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))))
 ADMIN = bn_context.admin_context()
 
 
@@ -33,14 +29,7 @@ def _write_config(tmp_path, endpoint):
     return path
 
 
-def _manage(config_file, *args):
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(
-        filter(None, [REPO_ROOT, env.get('PYTHONPATH')]))
-    return subprocess.run(
-        [sys.executable, '-m', 'placement_ext.cmd.manage',
-         '--config-file', str(config_file)] + list(args),
-        capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=120)
+_manage = manage_process.run
 
 
 def _ok(result):

@@ -1,0 +1,113 @@
+"""JSON requests to an OpenStack API through a keystoneauth1 Adapter, at
+one pinned microversion.
+
+Subclasses name the service, its microversion, the config group holding
+its keystoneauth1 options, and the errors to raise: connection failures and
+5xx answers raise ``unavailable_error`` (retry later), any other answer
+outside ``expect`` raises ``refused_error``.
+"""
+
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import loading as ks_loading
+
+from placement_ext import exception
+
+
+class Response:
+    """Status and decoded JSON body (None when empty) of one answer."""
+
+    __slots__ = ('status', 'body')
+
+    def __init__(self, status, body):
+        self.status = status
+        self.body = body
+
+
+def error_detail(response):
+    """The first error's code and detail from an OpenStack error body."""
+    body = response.body if isinstance(response.body, dict) else {}
+    errors = body.get('errors') or [{}]
+    first = errors[0]
+    if 'detail' in first or 'code' in first:
+        return '%s %s' % (first.get('code', ''), first.get('detail', ''))
+    # Nova's form: {"conflictingRequest": {"message": ..., "code": 409}}
+    for value in body.values():
+        if isinstance(value, dict) and 'message' in value:
+            return value['message']
+    return ''
+
+
+class RestClient:
+    """JSON requests against one service."""
+
+    service_name = None
+    microversion = None
+    group = None
+    unavailable_error = exception.ServiceUnavailable
+    refused_error = exception.ServiceRefused
+
+    def __init__(self, adapter):
+        self._adapter = adapter
+
+    @classmethod
+    def from_conf(cls, conf):
+        """Build the client from the keystoneauth1 options of its group."""
+        auth = ks_loading.load_auth_from_conf_options(conf, cls.group)
+        session = ks_loading.load_session_from_conf_options(
+            conf, cls.group, auth=auth)
+        return cls(ks_loading.load_adapter_from_conf_options(
+            conf, cls.group, session=session, auth=auth))
+
+    def request(self, method, url, body=None, expect=(200,)):
+        """Send one request; return a ``Response`` whose status is in
+        ``expect`` or raise."""
+        kwargs = {'microversion': self.microversion, 'raise_exc': False,
+                  'headers': {'Accept': 'application/json'}}
+        if body is not None:
+            kwargs['json'] = body
+        try:
+            resp = self._adapter.request(url, method, **kwargs)
+        except ks_exc.ConnectionError as exc:
+            raise self.unavailable_error('%s is unreachable (%s %s): %s' % (
+                self.service_name, method, url, exc))
+        try:
+            decoded = resp.json() if resp.content else None
+        except ValueError:
+            decoded = None
+        answer = Response(resp.status_code, decoded)
+        if resp.status_code in expect:
+            return answer
+        if resp.status_code >= 500:
+            raise self.unavailable_error('%s failed %s %s: HTTP %s' % (
+                self.service_name, method, url, resp.status_code))
+        raise self.refused_error(self.service_name, method, url,
+                                 resp.status_code, error_detail(answer))
+
+    def get(self, url, expect=(200,)):
+        return self.request('GET', url, expect=expect)
+
+    def put(self, url, body=None, expect=(200,)):
+        return self.request('PUT', url, body, expect=expect)
+
+    def post(self, url, body, expect=(200,)):
+        return self.request('POST', url, body, expect=expect)
+
+    def delete(self, url, expect=(204,)):
+        return self.request('DELETE', url, expect=expect)
+
+
+def register_opts(conf, group, service_type):
+    """Register keystoneauth1's session, auth and adapter options in
+    ``group``."""
+    ks_loading.register_session_conf_options(conf, group)
+    ks_loading.register_auth_conf_options(conf, group)
+    ks_loading.register_adapter_conf_options(conf, group)
+    conf.set_default('service_type', service_type, group=group)
+
+
+def list_opts(group):
+    """``{group: options}`` of keystoneauth1 for oslo-config-generator."""
+    return {group: (ks_loading.get_session_conf_options()
+                    + ks_loading.get_auth_common_conf_options()
+                    + ks_loading.get_auth_plugin_conf_options('password')
+                    + ks_loading.get_adapter_conf_options())}
