@@ -1,0 +1,1 @@
+"""The lease agent: acts on leases as their events fall due."""
