@@ -75,7 +75,8 @@ _E = EventStatus
 EVENT_TRANSITIONS = {
     _E.UNDONE: {_E.IN_PROGRESS, _E.DONE},
     _E.IN_PROGRESS: {_E.DONE, _E.ERROR, _E.UNDONE},
-    _E.ERROR: {_E.IN_PROGRESS, _E.UNDONE},
+    # DONE from ERROR: skipped because the lease is being deleted.
+    _E.ERROR: {_E.IN_PROGRESS, _E.UNDONE, _E.DONE},
     _E.DONE: set(),
 }
 

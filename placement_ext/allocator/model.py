@@ -51,6 +51,8 @@ class HostRequest:
     hypervisor_properties: typing.Any = None
     resource_properties: typing.Any = None
     resource_type: str = HOST
+    # Blazar's before-end action: 'default' (notify only) or 'snapshot'.
+    before_end: str = 'default'
 
 
 @dataclasses.dataclass

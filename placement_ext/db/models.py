@@ -119,6 +119,8 @@ class Reservation(Base):
     max_count: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
     hypervisor_properties: orm.Mapped[str | None] = orm.mapped_column(
         sa.Text)
+    # 'snapshot' to snapshot the instances at the before-end time.
+    before_end: orm.Mapped[str | None] = orm.mapped_column(sa.String(16))
     # both types
     resource_properties: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     # virtual:instance
@@ -187,6 +189,23 @@ class Event(Base):
         sa.DateTime, nullable=False)
     status: orm.Mapped[str] = orm.mapped_column(sa.String(16),
                                                 nullable=False)
+    # The lease agent holding the event (its ``[agent] host``) while
+    # IN_PROGRESS, and the one that finished it once DONE.
+    owner: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    # A claim not renewed by then is taken to be of a dead agent.
+    claim_expires: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    # How many times an agent claimed the event.
+    attempts: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, default=0, server_default='0', nullable=False)
+    # An UNDONE event waits until then after a failed try (backoff).
+    retry_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    last_error: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # When the last claim was taken and when the event was done, in epoch
+    # milliseconds (the lateness of the agent, measured).
+    claimed_ms: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    done_ms: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
 
     lease: orm.Mapped[Lease] = orm.relationship(back_populates='events')
 

@@ -150,6 +150,19 @@ def _remove_slots_from(client, plan, child, host_uuid):
     return changes
 
 
+def revoke_access(client, plan):
+    """Take the reservation's access trait off every provider, so that no
+    new instance can use it; slots and marks stay until ``deactivate``."""
+    changes = []
+    for rp in providers.list_providers(client, required={plan.trait}):
+        _, removed = providers.change_traits(client, rp['uuid'],
+                                             remove={plan.trait})
+        if removed:
+            changes.append('revoked %s on provider %s'
+                           % (plan.trait, rp['name']))
+    return changes
+
+
 def deactivate(client, plan):
     """Remove every trace of the reservation from Placement.
 

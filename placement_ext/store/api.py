@@ -12,9 +12,12 @@ from oslo_db import api as oslo_db_api
 from placement_ext.allocator import availability
 from placement_ext.db import api as db_api
 from placement_ext import exception
+from placement_ext.store import events
+from placement_ext.store import healing
 from placement_ext.store import host_cache
 from placement_ext.store import hosts
 from placement_ext.store import leases
+from placement_ext.store import lifecycle
 from placement_ext.store import live
 from placement_ext.store import snapshot
 from placement_ext.store import validation
@@ -97,7 +100,8 @@ class Store:
     def delete_lease(self, context, lease_id):
         """True when the lease is gone, False when marked DELETING."""
         with self.db.writer(context) as session:
-            return leases.delete_lease(session, context, lease_id)
+            return leases.delete_lease(session, context, lease_id,
+                                       self.now())
 
     @_retry
     def set_lease_status(self, context, lease_id, expected, target):
@@ -125,6 +129,116 @@ class Store:
         with self.db.reader(context) as session:
             return [views.lease_view(lease) for lease in
                     leases.list_leases(session, context, all_projects)]
+
+    # The lease agent ----------------------------------------------------
+    def now_ms(self):
+        return int(self._clock() * 1000)
+
+    def due_events(self, context, limit=100):
+        """Due events (``events.DueEvent``), oldest first."""
+        with self.db.reader(context) as session:
+            return events.due_events(session, self.now(), limit)
+
+    def next_due_time(self, context):
+        with self.db.reader(context) as session:
+            return events.next_due_time(session)
+
+    def change_marker(self, context):
+        with self.db.reader(context) as session:
+            return events.change_marker(session)
+
+    @_retry
+    def claim_event(self, context, event_id, owner, ttl):
+        """True when ``owner`` now holds the due event ``event_id``."""
+        with self.db.writer(context) as session:
+            return events.claim(session, event_id, owner, self.now(), ttl,
+                                self.now_ms())
+
+    @_retry
+    def renew_claims(self, context, event_ids, owner, ttl):
+        with self.db.writer(context) as session:
+            return events.renew(session, event_ids, owner, self.now() + ttl)
+
+    @_retry
+    def release_claims(self, context, owner):
+        with self.db.writer(context) as session:
+            return events.release_owned(session, owner)
+
+    @_retry
+    def defer_event(self, context, event_id, owner, retry_at, error):
+        with self.db.writer(context) as session:
+            events.defer(session, event_id, owner, retry_at, error)
+
+    @_retry
+    def finish_event(self, context, event_id, owner):
+        with self.db.writer(context) as session:
+            events.finish(session, event_id, owner, self.now_ms())
+
+    @_retry
+    def retry_event(self, context, event_id):
+        with self.db.writer(context) as session:
+            return events.retry(session, event_id)
+
+    def lease_events(self, context, lease_id):
+        with self.db.reader(context) as session:
+            leases.get_lease(session, context, lease_id)
+            return events.lease_events(session, lease_id)
+
+    def get_event(self, context, event_id):
+        with self.db.reader(context) as session:
+            return events.get_event(session, event_id)
+
+    def lease_work(self, context, lease_id):
+        with self.db.reader(context) as session:
+            return lifecycle.lease_work(session, lease_id)
+
+    @_retry
+    def enter_lease(self, context, lease_id, event_type):
+        with self.db.writer(context) as session:
+            return lifecycle.enter(session, lease_id, event_type)
+
+    @_retry
+    def complete_start(self, context, lease_id, event_id, owner):
+        with self.db.writer(context) as session:
+            lifecycle.complete_start(session, lease_id, event_id, owner,
+                                     self.now_ms())
+
+    @_retry
+    def complete_end(self, context, lease_id, event_id, owner):
+        with self.db.writer(context) as session:
+            lifecycle.complete_end(session, lease_id, event_id, owner,
+                                   self.now_ms())
+
+    @_retry
+    def fail_lease(self, context, lease_id, event_id, owner, error):
+        with self.db.writer(context) as session:
+            lifecycle.fail_lease(session, lease_id, event_id, owner, error)
+
+    @_retry
+    def set_degraded(self, context, lease_id, reason):
+        with self.db.writer(context) as session:
+            lifecycle.set_degraded(session, lease_id, reason)
+
+    def held_hosts(self, context):
+        """``{host_id: (uuid, hostname)}`` held by upcoming or active
+        leases."""
+        with self.db.reader(context) as session:
+            return healing.held_hosts(session, self.now())
+
+    @_retry
+    def replace_hosts(self, context, failed, keep=()):
+        """See ``healing.replace_hosts``."""
+        with self.db.writer(context) as session:
+            return healing.replace_hosts(session, self.conf, failed,
+                                         self.now(), keep, self._hosts.load,
+                                         self._rng)
+
+    def reservations_on_host(self, context, host_id):
+        """Reservations of upcoming or active leases holding ``host_id``:
+        ``[(reservation_id, resource_type, project_id)]``."""
+        with self.db.reader(context) as session:
+            return healing.reservations_on_host(session, host_id,
+                                                self.now())
 
     # Availability ------------------------------------------------------
     def availability(self, context, reservation, start, end, duration=None):

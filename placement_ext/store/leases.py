@@ -45,8 +45,8 @@ def filter_for(request, known, prefix=''):
     return property_filter.combine(*filters)
 
 
-def _decide(conf, request, start, end, hosts, bookings, host_filter,
-            keep=None, keep_all=False, rng=None, gaps=None):
+def decide(conf, request, start, end, hosts, bookings, host_filter,
+           keep=None, keep_all=False, rng=None, gaps=None):
     choose = (host_decisions.choose_hosts
               if request.resource_type == model.HOST
               else instance_decisions.choose_slots)
@@ -84,6 +84,7 @@ def _apply_request(row, request):
         row.max_count = request.max_count
         row.hypervisor_properties = _expression_text(
             request.hypervisor_properties)
+        row.before_end = request.before_end
     else:
         row.amount = request.amount
         row.vcpus = request.vcpus
@@ -94,7 +95,7 @@ def _apply_request(row, request):
         row.extra_resources = dict(request.extra_resources) or None
 
 
-def _sync_allocations(row, decision, start, end):
+def sync_allocations(row, decision, start, end):
     """Make the row's allocations match ``decision`` for the window."""
     wanted = dict(decision.slots_by_host)
     for allocation in list(row.allocations):
@@ -124,7 +125,7 @@ def _check_name_free(session, project_id, name, lease_id=None):
                 'A lease named %r already exists in this project.' % name)
 
 
-def _load_for_window(session, conf, start, end, ignore=(), load_hosts=None):
+def load_for_window(session, conf, start, end, ignore=(), load_hosts=None):
     """Hosts, the bookings that meet the window and the free gaps around
     it on each host (for ranking)."""
     margin = conf.allocator.cleaning_margin
@@ -145,7 +146,7 @@ def create_lease(session, conf, context, body, now, rng=None,
     request = validation.parse_lease(body, conf, now)
     locking.lock_allocations(session)
     _check_name_free(session, context.project_id, request.name)
-    hosts, bookings, gaps = _load_for_window(
+    hosts, bookings, gaps = load_for_window(
         session, conf, request.start, request.end, load_hosts=load_hosts)
     known = snapshot.known_properties(hosts)
     lease = models.Lease(
@@ -158,13 +159,13 @@ def create_lease(session, conf, context, body, now, rng=None,
     for index, res_request in enumerate(request.reservations):
         host_filter = filter_for(res_request, known,
                                  'reservations[%d].' % index)
-        decision = _decide(conf, res_request, request.start, request.end,
-                           hosts, bookings, host_filter, rng=rng, gaps=gaps)
+        decision = decide(conf, res_request, request.start, request.end,
+                          hosts, bookings, host_filter, rng=rng, gaps=gaps)
         row = models.Reservation(
             id=str(uuidlib.uuid4()), resource_type=res_request.resource_type,
             status=states.ReservationStatus.PENDING)
         _apply_request(row, res_request)
-        _sync_allocations(row, decision, request.start, request.end)
+        sync_allocations(row, decision, request.start, request.end)
         lease.reservations.append(row)
         _book(bookings, res_request, decision, row.id, request.start,
               request.end)
@@ -198,13 +199,14 @@ def list_leases(session, context, all_projects=False):
     return list(session.scalars(query))
 
 
-def _row_as_body(row):
+def row_as_body(row):
     """A reservations row in the creation-body form, for re-validation."""
     body = {'resource_type': row.resource_type,
             'resource_properties': row.resource_properties or ''}
     if row.resource_type == model.HOST:
         body.update(min=row.min_count, max=row.max_count,
-                    hypervisor_properties=row.hypervisor_properties or '')
+                    hypervisor_properties=row.hypervisor_properties or '',
+                    before_end=row.before_end or 'default')
     else:
         body.update(amount=row.amount, vcpus=row.vcpus,
                     memory_mb=row.memory_mb, disk_gb=row.disk_gb,
@@ -225,7 +227,7 @@ def _merged_requests(conf, lease, changes):
             % (lease.id, ', '.join(unknown)))
     requests = []
     for index, row in enumerate(lease.reservations):
-        body = _row_as_body(row)
+        body = row_as_body(row)
         body.update({k: v for k, v in by_id.get(row.id, {}).items()
                      if k != 'id'})
         requests.append((row, validation.parse_reservation(body, index,
@@ -262,7 +264,7 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
         lease.name = changes['name']
 
     requests = _merged_requests(conf, lease, changes)
-    hosts, bookings, gaps = _load_for_window(
+    hosts, bookings, gaps = load_for_window(
         session, conf, start, end, [row.id for row in lease.reservations],
         load_hosts)
     known = snapshot.known_properties(hosts)
@@ -270,11 +272,11 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
         host_filter = filter_for(request, known,
                                  'reservations[%d].' % index)
         keep = {a.host_id: a.slots for a in row.allocations}
-        decision = _decide(conf, request, start, end, hosts, bookings,
-                           host_filter, keep=keep, keep_all=started, rng=rng,
-                           gaps=gaps)
+        decision = decide(conf, request, start, end, hosts, bookings,
+                          host_filter, keep=keep, keep_all=started, rng=rng,
+                          gaps=gaps)
         _apply_request(row, request)
-        _sync_allocations(row, decision, start, end)
+        sync_allocations(row, decision, start, end)
         _book(bookings, request, decision, row.id, start, end)
 
     lease.start_date = timeconv.to_datetime(start)
@@ -290,9 +292,28 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
     return lease
 
 
-def delete_lease(session, context, lease_id):
+def _end_now_for_deletion(lease, now):
+    """Make a lease being deleted end at once: its end event is due at
+    ``now`` (epoch seconds) and the events before it, not yet run, are
+    skipped."""
+    now = timeconv.to_datetime(now)
+    for event in lease.events:
+        if event.status not in (states.EventStatus.UNDONE,
+                                states.EventStatus.ERROR):
+            continue
+        if event.event_type == 'end_lease':
+            event.status = states.EventStatus.UNDONE
+            event.time = min(event.time, now)
+            event.retry_at = None
+        else:
+            event.status = states.EventStatus.DONE
+            event.last_error = 'skipped: the lease is being deleted'
+
+
+def delete_lease(session, context, lease_id, now):
     """Remove a lease that has not started or has ended; mark any other
-    DELETING for the lease agent to end it first.
+    DELETING, its end event due ``now``, for the lease agent to end it
+    first.
 
     Returns True when the lease is gone, False when it was marked.
     """
@@ -305,6 +326,7 @@ def delete_lease(session, context, lease_id):
     states.check_transition('lease', lease.id, lease.status,
                             states.LeaseStatus.DELETING)
     lease.status = states.LeaseStatus.DELETING
+    _end_now_for_deletion(lease, now)
     session.flush()
     return False
 

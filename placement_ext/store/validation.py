@@ -47,7 +47,8 @@ HOST_KEYS = frozenset(['resource_type', 'min', 'max', 'hypervisor_properties',
 INSTANCE_KEYS = frozenset(['resource_type', 'amount', 'vcpus', 'memory_mb',
                            'disk_gb', 'affinity', 'resource_properties',
                            'extra_resources'])
-# Blazar's host ``before_end`` values; both are accepted and ignored.
+# Blazar's host ``before_end`` values: 'snapshot' makes the lease agent
+# snapshot the lease's instances at the before-end time.
 HOST_BEFORE_END_VALUES = ('default', 'snapshot')
 
 UPDATE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
@@ -242,7 +243,8 @@ def parse_reservation(values, index, conf):
                 prefix + 'hypervisor_properties'),
             resource_properties=_check_properties(
                 values.get('resource_properties'),
-                prefix + 'resource_properties'))
+                prefix + 'resource_properties'),
+            before_end=before_end)
     _check_keys(values, INSTANCE_KEYS | RESERVATION_TOLERATED_KEYS, prefix)
     return model.InstanceRequest(
         amount=required('amount', 1), vcpus=required('vcpus', 1),

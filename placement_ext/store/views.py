@@ -35,7 +35,8 @@ def reservation_view(row):
     }
     if row.resource_type == model.HOST:
         view.update(min=row.min_count, max=row.max_count,
-                    hypervisor_properties=row.hypervisor_properties or '')
+                    hypervisor_properties=row.hypervisor_properties or '',
+                    before_end=row.before_end or 'default')
     else:
         view.update(amount=row.amount, vcpus=row.vcpus,
                     memory_mb=row.memory_mb, disk_gb=row.disk_gb,

@@ -44,10 +44,12 @@ def _schema(engine):
         if table == 'alembic_version':
             continue
         schema[table] = {
-            'columns': [
+            # Sorted: later migrations append columns at the end, while
+            # the models keep related columns together.
+            'columns': sorted(
                 (c['name'], c['type'].compile(dialect=engine.dialect),
                  c['nullable'], c.get('default'))
-                for c in inspector.get_columns(table)],
+                for c in inspector.get_columns(table)),
             'primary_key': inspector.get_pk_constraint(table),
             'foreign_keys': sorted(
                 (fk['name'] or '', fk['constrained_columns'],

@@ -1,0 +1,255 @@
+"""The agent's loop: claim due events, run them on workers, sleep until the
+next one.
+
+Rules:
+
+* An event runs only after the agent wins its claim in the store, so two
+  agents never run the same event; claims are renewed every third of
+  ``[agent] claim_timeout`` while the event runs.
+* Between events the loop sleeps until the next due time, but wakes every
+  ``[agent] poll_interval`` for one read of the store's change marker, and
+  looks for due events again when it moved (a lease was created, changed or
+  deleted) or when a worker finished (the lease's next event may be due).
+* An unreachable Placement or Nova gives the event back with a doubling
+  delay (``retry_initial`` to ``retry_max``), forever; any other failure is
+  retried the same way ``max_failures`` times, then the event and its lease
+  go to ERROR.
+* ``stop()`` (SIGTERM) lets the workers finish the step in hand, gives
+  unfinished events back, and returns.
+"""
+
+import concurrent.futures
+import threading
+import time
+
+from oslo_log import log as logging
+
+from blazar_nova.agent import steps as agent_steps
+from placement_ext import context as bn_context
+from placement_ext import exception
+from placement_ext.store import events as store_events
+
+LOG = logging.getLogger(__name__)
+
+
+class Agent:
+    """One lease agent: ``run_once()`` or ``run()`` until ``stop()``."""
+
+    def __init__(self, conf, store, steps_factory, healer=None,
+                 clock=time.time, sleep=None):
+        self.conf = conf
+        self.store = store
+        self.owner = conf.agent.host
+        self.clock = clock
+        self.ctx = bn_context.admin_context()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._sleep = sleep or self._interruptible_sleep
+        self.steps = steps_factory(clock=clock, sleep=self._sleep,
+                                   stopping=self._stop.is_set)
+        self.healer = healer
+        self._running = {}
+        self._lock = threading.Lock()
+        self.completed = 0
+
+    # Control ------------------------------------------------------------
+    def stop(self):
+        """Ask the loop to finish the steps in hand and return."""
+        self._stop.set()
+        self._wake.set()
+
+    def _interruptible_sleep(self, seconds):
+        self._stop.wait(seconds)
+
+    def recover(self):
+        """Take back the events this agent held before it restarted."""
+        released = self.store.release_claims(self.ctx, self.owner)
+        if released:
+            LOG.warning('Resuming %d event(s) this agent (%s) held when it '
+                        'stopped', released, self.owner)
+        return released
+
+    # One pass -----------------------------------------------------------
+    def run_once(self):
+        """Run every event due now (and any that becomes due while doing
+        so), one heal pass, and return the number of events completed."""
+        self.recover()
+        before = self.completed
+        with concurrent.futures.ThreadPoolExecutor(
+                self.conf.agent.workers) as pool:
+            while not self._stop.is_set():
+                if not self._dispatch(pool):
+                    if not self._running:
+                        break
+                    self._wake.wait(0.05)
+                    self._wake.clear()
+        if self.healer is not None and not self._stop.is_set():
+            self.healer.heal(self.ctx)
+        return self.completed - before
+
+    def run(self):
+        """Run events as they fall due until ``stop()``."""
+        self.recover()
+        marker = None
+        next_renewal = next_heal = next_reconcile = 0
+        agent = self.conf.agent
+        with concurrent.futures.ThreadPoolExecutor(agent.workers) as pool:
+            while not self._stop.is_set():
+                now = self.clock()
+                if now >= next_renewal:
+                    self._renew()
+                    next_renewal = now + agent.claim_timeout / 3.0
+                self._dispatch(pool)
+                if self.healer is not None:
+                    if agent.heal_interval and now >= next_heal:
+                        self._guarded(self.healer.heal, self.ctx)
+                        next_heal = now + agent.heal_interval
+                    if agent.reconcile_interval and now >= next_reconcile:
+                        self._guarded(self.healer.reconcile, self.ctx)
+                        next_reconcile = now + agent.reconcile_interval
+                marker = self._sleep_until_due(marker)
+            LOG.info('Stopping: waiting for %d running event(s)',
+                     len(self._running))
+        LOG.info('Agent %s stopped', self.owner)
+
+    def _guarded(self, func, *args):
+        try:
+            func(*args)
+        except Exception as exc:
+            LOG.warning('%s failed: %s', getattr(func, '__name__', func),
+                        exc)
+
+    def _sleep_until_due(self, marker):
+        """Sleep until the next due event, a change or a finished worker.
+        Returns the change marker last seen."""
+        poll = self.conf.agent.poll_interval
+        try:
+            due = self.store.next_due_time(self.ctx)
+        except Exception as exc:
+            LOG.warning('Cannot read the store: %s', exc)
+            due = None
+        deadline = self.clock() + poll * 10 if due is None else due
+        while not self._stop.is_set():
+            wait = min(poll, max(0.0, deadline - self.clock()))
+            if self._wake.wait(wait):
+                self._wake.clear()
+                return marker
+            if self.clock() >= deadline:
+                return marker
+            try:
+                current = self.store.change_marker(self.ctx)
+            except Exception as exc:
+                LOG.warning('Cannot read the store: %s', exc)
+                continue
+            if marker is not None and current != marker:
+                return current
+            marker = current
+        return marker
+
+    def _renew(self):
+        with self._lock:
+            held = list(self._running)
+        if held:
+            try:
+                self.store.renew_claims(self.ctx, held, self.owner,
+                                        self.conf.agent.claim_timeout)
+            except Exception as exc:
+                LOG.warning('Cannot renew claims on %s: %s', held, exc)
+
+    def _dispatch(self, pool):
+        """Claim and start due events while workers are free; True when
+        one was started."""
+        free = self.conf.agent.workers - len(self._running)
+        if free <= 0:
+            return False
+        try:
+            due = self.store.due_events(self.ctx, limit=free * 4)
+        except Exception as exc:
+            LOG.warning('Cannot read due events: %s', exc)
+            return False
+        started = False
+        for event in due:
+            if free <= 0 or self._stop.is_set():
+                break
+            if event.id in self._running:
+                continue
+            if not self.store.claim_event(self.ctx, event.id, self.owner,
+                                          self.conf.agent.claim_timeout):
+                continue
+            with self._lock:
+                self._running[event.id] = event
+            pool.submit(self._work, event)
+            free -= 1
+            started = True
+        return started
+
+    # One event ------------------------------------------------------------
+    def _work(self, event):
+        attempt = event.attempts + 1
+        try:
+            LOG.info('Running %s of lease %s (event %s, attempt %d, due %s)',
+                     event.event_type, event.lease_id, event.id, attempt,
+                     event.time)
+            self._run(event)
+            self.completed += 1
+            LOG.info('Done %s of lease %s (event %s, %.3f s after due)',
+                     event.event_type, event.lease_id, event.id,
+                     self.clock() - event.time)
+        except agent_steps.Deferred as exc:
+            self._give_back(event, exc.retry_at, str(exc))
+        except (exception.ServiceUnavailable, exception.InventoryInUse,
+                agent_steps.InstancesRemain) as exc:
+            # Outages and instances slow to go: wait, however long.
+            self._give_back(event, self._backoff(attempt), str(exc))
+        except store_events.ClaimLost as exc:
+            LOG.warning('%s of lease %s (event %s): %s', event.event_type,
+                        event.lease_id, event.id, exc)
+        except Exception as exc:
+            LOG.exception('%s of lease %s (event %s) failed',
+                          event.event_type, event.lease_id, event.id)
+            if attempt >= self.conf.agent.max_failures:
+                self._park(event, '%s: %s' % (exc.__class__.__name__, exc))
+            else:
+                self._give_back(event, self._backoff(attempt),
+                                '%s: %s' % (exc.__class__.__name__, exc))
+        finally:
+            with self._lock:
+                self._running.pop(event.id, None)
+            self._wake.set()
+
+    def _run(self, event):
+        lease = self.store.lease_work(self.ctx, event.lease_id)
+        if lease is None:
+            return
+        handler = {'start_lease': self.steps.start,
+                   'before_end_lease': self.steps.before_end,
+                   'end_lease': self.steps.end}[event.event_type]
+        handler(self.ctx, event, lease, self.owner)
+
+    def _backoff(self, attempt):
+        agent = self.conf.agent
+        delay = min(agent.retry_max,
+                    agent.retry_initial * 2 ** max(0, attempt - 1))
+        return self.clock() + delay
+
+    def _give_back(self, event, retry_at, error):
+        LOG.warning('%s of lease %s (event %s) will be retried in %.1f s: '
+                    '%s', event.event_type, event.lease_id, event.id,
+                    max(0.0, retry_at - self.clock()), error)
+        try:
+            self.store.defer_event(self.ctx, event.id, self.owner,
+                                   retry_at, error)
+        except Exception as exc:
+            # The claim expires and the event is due again anyway.
+            LOG.warning('Cannot give event %s back: %s', event.id, exc)
+
+    def _park(self, event, error):
+        LOG.error('%s of lease %s (event %s) failed %d times; it and its '
+                  'lease are now in ERROR: %s', event.event_type,
+                  event.lease_id, event.id, self.conf.agent.max_failures,
+                  error)
+        try:
+            self.store.fail_lease(self.ctx, event.lease_id, event.id,
+                                  self.owner, error)
+        except Exception as exc:
+            LOG.warning('Cannot park event %s: %s', event.id, exc)

@@ -1,0 +1,246 @@
+"""What each lease event does, step by step; every step may be repeated.
+
+Start: the lease goes STARTING; Placement shows the reservation
+(``encoding.activate``); instance reservations get their private flavor;
+other projects' instances on reserved hosts are handled by
+``[agent] preemptible_action`` and ``leftover_action``; the lease goes
+ACTIVE.
+
+Before end: a notification, and a snapshot of the holder's instances on the
+hosts of reservations that asked for one (``before_end: snapshot``).
+
+End: the lease goes TERMINATING; its access traits are revoked; its
+instances are deleted, shelved, or kept for ``[agent] keep_grace`` and then
+deleted (the lease's ``end_action``); once they are gone from its hosts,
+Placement forgets the reservation and the flavor is deleted; the lease goes
+TERMINATED (or is removed, when it was being deleted).
+
+Nova-side steps are skipped when no compute endpoint is configured.
+A crash between two steps leaves the lease STARTING or TERMINATING; the
+next run of the event repeats the steps, each of which converges.
+"""
+
+from oslo_log import log as logging
+
+from blazar_nova.agent import faults
+from blazar_nova import flavors
+from blazar_nova import instances
+from placement_ext import exception
+from placement_ext.placement import encoding
+from placement_ext import states
+
+LOG = logging.getLogger(__name__)
+
+_L = states.LeaseStatus
+
+
+class Deferred(exception.ReservationError):
+    """The event cannot finish yet; run it again at ``retry_at``."""
+
+    def __init__(self, message, retry_at):
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class InstancesRemain(exception.ReservationError):
+    """Instances of an ending lease are still on its hosts."""
+
+
+def plan_of(lease, reservation):
+    """The ``encoding.Plan`` of one reservation of a ``lease_work``."""
+    return encoding.Plan(
+        reservation_id=reservation['id'], project_id=lease['project_id'],
+        resource_type=reservation['resource_type'],
+        hosts=tuple(encoding.HostShare(h['uuid'], h['hypervisor_hostname'],
+                                       h['slots'])
+                    for h in reservation['hosts']))
+
+
+def _hostnames(reservation):
+    return [h['hypervisor_hostname'] for h in reservation['hosts']]
+
+
+class LeaseSteps:
+    """The steps of start, before-end and end, over the store, Placement,
+    Nova (``compute`` may be None) and the notifier."""
+
+    def __init__(self, conf, store, placement, compute, notifier,
+                 clock, sleep, stopping):
+        self.conf = conf
+        self.store = store
+        self.placement = placement
+        self.compute = compute
+        self.notifier = notifier
+        self.clock = clock
+        self.sleep = sleep
+        self.stopping = stopping
+
+    # Start --------------------------------------------------------------
+    def start(self, ctx, event, lease, owner):
+        status = self.store.enter_lease(ctx, lease['id'], 'start_lease')
+        if status != _L.STARTING:
+            LOG.info('Lease %s is %s: nothing to start', lease['id'], status)
+            self.store.finish_event(ctx, event.id, owner)
+            return
+        faults.point('start:entered')
+        for reservation in lease['reservations']:
+            for line in encoding.activate(self.placement,
+                                          plan_of(lease, reservation)):
+                LOG.info('Lease %s: %s', lease['id'], line)
+        faults.point('start:placement')
+        if self.compute is not None:
+            self._ensure_flavors(lease)
+            faults.point('start:flavors')
+            self._clear_foreign_instances(lease)
+            faults.point('start:instances')
+        self.store.complete_start(ctx, lease['id'], event.id, owner)
+        self.notifier.notify(ctx, 'lease.event.start_lease',
+                             self._fresh(ctx, lease))
+
+    def _ensure_flavors(self, lease):
+        for res in lease['reservations']:
+            if res['resource_type'] != encoding.INSTANCE:
+                continue
+            for line in flavors.ensure_flavor(
+                    self.compute, res['id'], lease['project_id'],
+                    res['vcpus'], res['memory_mb'], res['disk_gb'],
+                    res['extra_resources']):
+                LOG.info('Lease %s: %s', lease['id'], line)
+
+    def _clear_foreign_instances(self, lease):
+        hostnames = [name for res in lease['reservations']
+                     if res['resource_type'] == encoding.HOST
+                     for name in _hostnames(res)]
+        if not hostnames:
+            return
+        for server in instances.servers_on_hosts(self.compute, hostnames):
+            if server.project_id == lease['project_id']:
+                continue
+            if server.preemptible:
+                action = self.conf.agent.preemptible_action
+                kind = 'preemptible'
+            else:
+                action = self.conf.agent.leftover_action
+                kind = 'leftover'
+            self._act(lease, server, action, kind)
+
+    def _act(self, lease, server, action, kind):
+        if action == 'keep':
+            LOG.warning('Lease %s: %s instance %s of project %s stays on '
+                        'reserved host %s', lease['id'], kind, server.id,
+                        server.project_id, server.hypervisor_hostname)
+            return
+        done = (instances.delete_server if action == 'delete'
+                else instances.shelve_server)(self.compute, server.id)
+        if done:
+            LOG.info('Lease %s: %s %s instance %s of project %s on %s',
+                     lease['id'], 'deleted' if action == 'delete'
+                     else 'shelved', kind, server.id, server.project_id,
+                     server.hypervisor_hostname)
+
+    # Before end ---------------------------------------------------------
+    def before_end(self, ctx, event, lease, owner):
+        if lease['status'] == _L.ACTIVE and self.compute is not None:
+            self._snapshot(lease)
+        self.notifier.notify(ctx, 'lease.event.before_end_lease', lease)
+        self.store.finish_event(ctx, event.id, owner)
+
+    def _snapshot(self, lease):
+        for res in lease['reservations']:
+            if res['before_end'] != 'snapshot':
+                continue
+            for server in instances.servers_on_hosts(self.compute,
+                                                     _hostnames(res)):
+                if server.project_id != lease['project_id']:
+                    continue
+                image = instances.snapshot_server(
+                    self.compute, server.id,
+                    '%s-before-end-%s' % (server.name, lease['id'][:8]),
+                    {'blazar_lease_id': lease['id']})
+                LOG.info('Lease %s: snapshot %s of instance %s',
+                         lease['id'], image, server.id)
+
+    # End ----------------------------------------------------------------
+    def end(self, ctx, event, lease, owner):
+        status = self.store.enter_lease(ctx, lease['id'], 'end_lease')
+        if status not in (_L.TERMINATING, _L.DELETING):
+            LOG.info('Lease %s is %s: nothing to end', lease['id'], status)
+            self.store.finish_event(ctx, event.id, owner)
+            return
+        faults.point('end:entered')
+        plans = [plan_of(lease, res) for res in lease['reservations']]
+        for plan in plans:
+            for line in encoding.revoke_access(self.placement, plan):
+                LOG.info('Lease %s: %s', lease['id'], line)
+        faults.point('end:revoked')
+        if self.compute is not None:
+            action = lease['end_action']
+            if status == _L.DELETING:
+                action = 'delete'
+            elif action == 'keep':
+                grace_end = event.time + self.conf.agent.keep_grace
+                if self.clock() < grace_end:
+                    raise Deferred('keeping the instances until the grace '
+                                   'period ends', grace_end)
+                action = 'delete'
+            self._end_instances(lease, action)
+            faults.point('end:instances')
+        for plan in plans:
+            for line in self._deactivate(plan):
+                LOG.info('Lease %s: %s', lease['id'], line)
+        faults.point('end:placement')
+        if self.compute is not None:
+            for res in lease['reservations']:
+                if res['resource_type'] == encoding.INSTANCE:
+                    for line in flavors.delete_flavor(self.compute,
+                                                      res['id']):
+                        LOG.info('Lease %s: %s', lease['id'], line)
+            faults.point('end:flavors')
+        self.store.complete_end(ctx, lease['id'], event.id, owner)
+        self.notifier.notify(ctx, 'lease.event.end_lease', lease)
+
+    def _servers_of(self, lease, res):
+        if res['resource_type'] == encoding.INSTANCE:
+            return instances.servers_of_flavor(self.compute, res['id'])
+        return [s for s in instances.servers_on_hosts(self.compute,
+                                                      _hostnames(res))
+                if s.project_id == lease['project_id']]
+
+    def _end_instances(self, lease, action):
+        """Delete or shelve the lease's instances; wait (bounded) until
+        none occupies any of the lease's hosts."""
+        hosts = sorted({name for res in lease['reservations']
+                        for name in _hostnames(res)})
+        servers = [s for res in lease['reservations']
+                   for s in self._servers_of(lease, res)]
+        for server in servers:
+            self._act(lease, server, action, 'the lease\'s')
+        ids = [s.id for s in servers]
+        deadline = self.clock() + self.conf.agent.end_wait_timeout
+        while ids:
+            left = instances.remaining(self.compute, ids, on_hosts=hosts)
+            if not left:
+                return
+            if self.clock() >= deadline or self.stopping():
+                raise InstancesRemain(
+                    '%d instance(s) still on the lease\'s hosts after %s: %s'
+                    % (len(left), action, ', '.join(
+                        '%s (%s, %s)' % (s.id, s.hypervisor_hostname,
+                                         s.status) for s in left)))
+            ids = [s.id for s in left]
+            self.sleep(self.conf.agent.end_poll_interval)
+
+    def _deactivate(self, plan):
+        """``encoding.deactivate``, waiting (bounded) for slots that Nova
+        still counts as used right after the instances went."""
+        deadline = self.clock() + self.conf.agent.end_wait_timeout
+        while True:
+            try:
+                return encoding.deactivate(self.placement, plan)
+            except exception.InventoryInUse:
+                if self.clock() >= deadline or self.stopping():
+                    raise
+                self.sleep(self.conf.agent.end_poll_interval)
+
+    def _fresh(self, ctx, lease):
+        return self.store.lease_work(ctx, lease['id']) or lease

@@ -1,0 +1,119 @@
+"""``blazar-nova-agent``: starts, ends and heals leases on time.
+
+Usage::
+
+    blazar-nova-agent [--config-file FILE] [--once]
+
+It reads the store's ``[database]``, Placement's ``[placement]`` and, when
+``[nova] auth_type`` or ``endpoint_override`` is set, Nova's ``[nova]``
+options; ``[agent]`` tunes it. Without Nova it does every Placement step and
+skips the Nova ones (flavors, instances), saying so once at start-up.
+SIGTERM and SIGINT finish the step in hand and exit 0.
+"""
+
+import signal
+import sys
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from blazar_nova.agent import healing
+from blazar_nova.agent import notifications
+from blazar_nova.agent import options
+from blazar_nova.agent import runner
+from blazar_nova.agent import steps
+from blazar_nova import compute as bn_compute
+from placement_ext import conf as bn_conf
+from placement_ext import exception
+from placement_ext.placement import client as placement_client
+from placement_ext.store import api as store_api
+
+LOG = logging.getLogger(__name__)
+
+PROJECT = 'blazar-nova'
+PROG = 'blazar-nova-agent'
+
+cli_opts = [
+    cfg.BoolOpt('once', default=False,
+                help='Run the events that are due now, then exit.'),
+]
+
+
+def register_opts(conf):
+    bn_conf.register_opts(conf)
+    options.register_opts(conf)
+    bn_compute.register_opts(conf)
+
+
+def list_opts():
+    """The agent's own options and ``[nova]``, for oslo-config-generator
+    (the store's and Placement's are in namespace blazar_nova.store)."""
+    result = list(options.list_opts().items())
+    result += list(bn_compute.list_opts().items())
+    return result
+
+
+def compute_configured(conf):
+    """Whether ``[nova]`` says how to reach Nova."""
+    return bool(conf.nova.auth_type or conf.nova.endpoint_override)
+
+
+def build(conf, store=None, placement=None, compute=None, notifier=None,
+          clock=None):
+    """An ``Agent`` wired from ``conf`` (tests pass their own parts)."""
+    store = store or store_api.Store(conf)
+    placement = placement or placement_client.PlacementClient.from_conf(conf)
+    if compute is None and compute_configured(conf):
+        compute = bn_compute.ComputeClient.from_conf(conf)
+    if compute is None:
+        LOG.warning('No Nova endpoint configured ([nova]): the agent writes '
+                    'Placement only and skips flavors and instances.')
+    notifier = notifier or notifications.LeaseNotifier(conf)
+    extra = {'clock': clock} if clock else {}
+
+    def steps_factory(**kwargs):
+        return steps.LeaseSteps(conf, store, placement, compute, notifier,
+                                **kwargs)
+
+    return runner.Agent(conf, store, steps_factory,
+                        healer=healing.Healer(conf, store, placement,
+                                              compute), **extra)
+
+
+def main(argv=None):
+    conf = cfg.ConfigOpts()
+    register_opts(conf)
+    logging.register_options(conf)
+    conf.register_cli_opts(cli_opts)
+    try:
+        conf(sys.argv[1:] if argv is None else argv, project=PROJECT,
+             prog=PROG)
+    except cfg.Error as exc:
+        print('ERROR: %s' % exc, file=sys.stderr)
+        return 1
+    logging.setup(conf, PROJECT)
+    try:
+        agent = build(conf)
+    except exception.ReservationError as exc:
+        LOG.error('%s', exc)
+        return 1
+    if conf.once:
+        done = agent.run_once()
+        LOG.info('%d event(s) completed', done)
+        return 0
+
+    def on_signal(signum, frame):
+        LOG.info('Signal %d received: finishing the steps in hand', signum)
+        agent.stop()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+    LOG.info('Agent %s running', conf.agent.host)
+    agent.run()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Give reservations a replacement for a host that failed.
+
+Rule: every reservation of an upcoming or active lease (PENDING, STARTING
+or ACTIVE, not yet ended) that holds a failed host loses it and gets what
+it lost from the free hosts, for the rest of its window, in the allocator's
+transaction: it keeps every other host it holds, and the failed hosts are
+not candidates. When nothing fits, the reservation keeps what it has and the
+lease is marked degraded with the reason. A reservation listed in ``keep``
+(its holder's instances still run on the host) is not touched; its lease is
+marked degraded instead.
+"""
+
+from sqlalchemy import select
+
+from placement_ext.db import models
+from placement_ext import exception
+from placement_ext import states
+from placement_ext.store import leases
+from placement_ext.store import locking
+from placement_ext.store import snapshot
+from placement_ext.store import timeconv
+from placement_ext.store import validation
+
+_L = states.LeaseStatus
+HEALABLE = (_L.PENDING, _L.STARTING, _L.ACTIVE)
+
+
+def held_hosts(session, now):
+    """Hosts held by reservations of upcoming or active leases, as
+    ``{host_id: (uuid, hypervisor_hostname)}``."""
+    query = (select(models.Host.id, models.Host.uuid,
+                    models.Host.hypervisor_hostname)
+             .join(models.Allocation,
+                   models.Allocation.host_id == models.Host.id)
+             .join(models.Reservation,
+                   models.Reservation.id == models.Allocation.reservation_id)
+             .join(models.Lease,
+                   models.Lease.id == models.Reservation.lease_id)
+             .where(models.Allocation.end_epoch > now,
+                    models.Lease.status.in_(HEALABLE),
+                    models.Reservation.status
+                    != states.ReservationStatus.DELETED)
+             .distinct())
+    return {hid: (uuid, name) for hid, uuid, name in session.execute(query)}
+
+
+def _affected(session, failed, now):
+    query = (select(models.Reservation)
+             .join(models.Allocation,
+                   models.Allocation.reservation_id == models.Reservation.id)
+             .join(models.Lease,
+                   models.Lease.id == models.Reservation.lease_id)
+             .where(models.Allocation.host_id.in_(failed),
+                    models.Allocation.end_epoch > now,
+                    models.Lease.status.in_(HEALABLE),
+                    models.Reservation.status
+                    != states.ReservationStatus.DELETED)
+             .distinct().order_by(models.Reservation.id))
+    return list(session.scalars(query))
+
+
+def reservations_on_host(session, host_id, now):
+    """``(reservation_id, resource_type, project_id)`` of every upcoming or
+    active reservation holding ``host_id``."""
+    return [(row.id, row.resource_type, row.lease.project_id)
+            for row in _affected(session, [host_id], now)]
+
+
+def replace_hosts(session, conf, failed, now, keep=(), load_hosts=None,
+                  rng=None):
+    """Replace the hosts ``failed`` (``{host_id: reason}``) in every
+    reservation holding one; return one dict per reservation considered:
+    ``lease_id``, ``reservation_id``, ``lease_status``, ``replaced``
+    (bool) and ``message``."""
+    locking.lock_allocations(session)
+    outcomes = []
+    names = {h.id: h.hypervisor_hostname
+             for h in (load_hosts or snapshot.load_hosts)(session)}
+    for row in _affected(session, list(failed), now):
+        lease = row.lease
+        lost = sorted(a.host_id for a in row.allocations
+                      if a.host_id in failed)
+        why = '; '.join('host %s is down (%s)'
+                        % (names.get(h, h), failed[h]) for h in lost)
+        outcome = {'lease_id': lease.id, 'reservation_id': row.id,
+                   'lease_status': lease.status, 'replaced': False}
+        outcomes.append(outcome)
+        if row.id in keep:
+            outcome['message'] = ('%s, but it still runs the lease\'s '
+                                  'instances: kept' % why)
+            lease.degraded_reason = outcome['message'][:255]
+            continue
+        start = max(timeconv.to_epoch(lease.start_date), now)
+        end = timeconv.to_epoch(lease.end_date)
+        hosts, bookings, gaps = leases.load_for_window(
+            session, conf, start, end, [row.id], load_hosts)
+        hosts = [h for h in hosts if h.id not in failed]
+        request = validation.parse_reservation(leases.row_as_body(row), 0,
+                                               conf)
+        host_filter = leases.filter_for(request,
+                                        snapshot.known_properties(hosts))
+        keep_slots = {a.host_id: a.slots for a in row.allocations
+                      if a.host_id not in failed}
+        try:
+            decision = leases.decide(conf, request, start, end, hosts,
+                                     bookings, host_filter, keep=keep_slots,
+                                     keep_all=True, rng=rng, gaps=gaps)
+        except exception.NotEnoughResources as exc:
+            outcome['message'] = '%s; no free replacement: %s' % (why, exc)
+            lease.degraded_reason = outcome['message'][:255]
+            continue
+        leases.sync_allocations(
+            row, decision, timeconv.to_epoch(lease.start_date), end)
+        added = sorted(names.get(h, h) for h in decision.slots_by_host
+                       if h not in keep_slots)
+        outcome['replaced'] = True
+        outcome['message'] = '%s; replaced by %s' % (why, ', '.join(added))
+    session.flush()
+    return outcomes
