@@ -197,7 +197,8 @@ class LeaseSteps:
                         LOG.info('Lease %s: %s', lease['id'], line)
             faults.point('end:flavors')
         self.store.complete_end(ctx, lease['id'], event.id, owner)
-        self.notifier.notify(ctx, 'lease.event.end_lease', lease)
+        self.notifier.notify(ctx, 'lease.event.end_lease',
+                             self._fresh(ctx, lease))
 
     def _servers_of(self, lease, res):
         if res['resource_type'] == encoding.INSTANCE:
