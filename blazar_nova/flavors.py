@@ -61,3 +61,21 @@ def delete_flavor(compute, reservation_id):
     if resp.status == 202:
         return ['deleted flavor %s' % flavor_name(reservation_id)]
     return []
+
+
+def reservation_flavors(compute):
+    """Ids of every flavor named ``reservation:<id>`` (private ones
+    included), as ``{reservation_id: flavor_id}``."""
+    found = {}
+    url = '/flavors/detail?is_public=None'
+    while url:
+        body = compute.get(url).body
+        for flavor in body['flavors']:
+            name = flavor['name']
+            if name.startswith('reservation:'):
+                found[name.partition(':')[2]] = flavor['id']
+        url = next((link['href'] for link in body.get('flavors_links', ())
+                    if link.get('rel') == 'next'), None)
+        if url and '://' in url:
+            url = '/flavors/detail' + url[url.index('?'):]
+    return found

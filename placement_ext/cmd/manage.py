@@ -9,6 +9,9 @@ Usage::
     blazar-nova-manage [--config-file FILE] host list
     blazar-nova-manage [--config-file FILE] calendar [--days N]
     blazar-nova-manage [--config-file FILE] placement sync
+    blazar-nova-manage [--config-file FILE] events show LEASE_ID
+    blazar-nova-manage [--config-file FILE] events retry EVENT_ID
+    blazar-nova-manage [--config-file FILE] reconcile
 
 Commands are grouped in categories (``db``, ...). A category is a subclass of
 :class:`Category` listed in :data:`CATEGORIES`; each of its methods decorated
@@ -25,6 +28,7 @@ from oslo_db import exception as db_exception
 from oslo_log import log as logging
 import sqlalchemy.exc
 
+from blazar_nova import compute as bn_compute
 from placement_ext.cmd import calendar
 from placement_ext import conf as bn_conf
 from placement_ext import context
@@ -260,18 +264,88 @@ class PlacementCommands(Category):
         store = store_api.Store(self.conf, self.database)
         client = placement_client.PlacementClient.from_conf(self.conf)
         report = reconcile.reconcile(client, store, context.admin_context())
-        for line in report.changes:
-            print('changed: %s' % line)
-        for line in report.kept:
-            print('kept: %s' % line)
-        for line in report.problems:
-            print('problem: %s' % line)
-        if not (report.changes or report.kept or report.problems):
-            print('Placement already matches the store.')
+        _print_report(report, 'Placement already matches the store.')
+        return 3 if report.problems else 0
+
+
+def _print_report(report, clean):
+    for line in report.changes:
+        print('changed: %s' % line)
+    for line in report.kept:
+        print('kept: %s' % line)
+    for line in report.problems:
+        print('problem: %s' % line)
+    if not (report.changes or report.kept or report.problems):
+        print(clean)
+    else:
+        print('%d change(s), %d kept, %d problem(s)' % (
+            len(report.changes), len(report.kept), len(report.problems)))
+
+
+class EventCommands(Category):
+    """Look at a lease's events and nudge a failed one."""
+
+    help = 'Lease events: show, retry.'
+
+    @action("Show a lease's events: when each is due, its state, the agent "
+            "holding or having run it, its tries and its last error.",
+            arg('lease_id', help='The lease.'))
+    def show(self, lease_id):
+        store = store_api.Store(self.conf, self.database)
+        admin = context.admin_context()
+        lease = store.get_lease(admin, lease_id)
+        print('lease %s (%s): %s%s' % (
+            lease['id'], lease['name'], lease['status'],
+            ', degraded: %s' % lease['degraded_reason']
+            if lease['degraded_reason'] else ''))
+        print('%-6s %-17s %-19s %-11s %-16s %8s  %s' % (
+            'id', 'event', 'due', 'status', 'agent', 'attempts',
+            'last error'))
+        for event in store.lease_events(admin, lease_id):
+            print('%-6s %-17s %-19s %-11s %-16s %8d  %s' % (
+                event['id'], event['event_type'], event['time'],
+                event['status'], event['owner'] or '-', event['attempts'],
+                event['last_error'] or ''))
+        return 0
+
+    @action('Make an event in ERROR due again now; the agent runs it (and '
+            'moves its lease out of ERROR) on its next pass.',
+            arg('event_id', type=int, help='The event (see "events show").'))
+    def retry(self, event_id):
+        store = store_api.Store(self.conf, self.database)
+        event = store.retry_event(context.admin_context(), event_id)
+        print('event %s (%s of lease %s) is %s again' % (
+            event['id'], event['event_type'], event['lease_id'],
+            event['status']))
+        return 0
+
+
+class ReconcileCommand(Category):
+    """Compare the store with Placement and Nova; repair and report."""
+
+    help = 'Repair Placement and Nova from the store, with a report.'
+
+    @classmethod
+    def add_parsers(cls, parser):
+        parser.set_defaults(action_fn='run', action_kwargs=[])
+
+    def run(self):
+        from blazar_nova import nova_reconcile
+        store = store_api.Store(self.conf, self.database)
+        admin = context.admin_context()
+        client = placement_client.PlacementClient.from_conf(self.conf)
+        report = reconcile.reconcile(client, store, admin)
+        if self.conf.nova.auth_type or self.conf.nova.endpoint_override:
+            nova_reconcile.reconcile_flavors(
+                bn_compute.ComputeClient.from_conf(self.conf), store, admin,
+                report)
         else:
-            print('%d change(s), %d kept, %d problem(s)' % (
-                len(report.changes), len(report.kept),
-                len(report.problems)))
+            print('Nova: no [nova] endpoint configured; flavors not checked')
+        for lease_id in store.leases_in(admin, ('ERROR',)):
+            report.problems.append(
+                'lease %s is in ERROR: see "blazar-nova-manage events show '
+                '%s"' % (lease_id, lease_id))
+        _print_report(report, 'Placement and Nova already match the store.')
         return 3 if report.problems else 0
 
 
@@ -281,6 +355,8 @@ CATEGORIES = {
     'host': HostCommands,
     'calendar': CalendarCommand,
     'placement': PlacementCommands,
+    'events': EventCommands,
+    'reconcile': ReconcileCommand,
 }
 
 
@@ -323,6 +399,7 @@ def main(argv=None):
     """Run one command; return its exit code."""
     conf = cfg.ConfigOpts()
     bn_conf.register_opts(conf)
+    bn_compute.register_opts(conf)
     logging.register_options(conf)
     # Logs go to stderr: standard output carries the commands' results.
     conf.set_default('use_stderr', True)

@@ -188,6 +188,11 @@ class Store:
         with self.db.reader(context) as session:
             return events.get_event(session, event_id)
 
+    def leases_in(self, context, statuses):
+        """Ids of the leases in any of ``statuses``."""
+        with self.db.reader(context) as session:
+            return lifecycle.leases_in(session, statuses)
+
     def lease_work(self, context, lease_id):
         with self.db.reader(context) as session:
             return lifecycle.lease_work(session, lease_id)

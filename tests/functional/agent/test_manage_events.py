@@ -1,0 +1,111 @@
+"""``blazar-nova-manage events show|retry`` and ``reconcile``, as an
+operator runs them, on a lease whose end failed."""
+
+import pytest
+
+from tests.functional.agent.conftest import ADMIN
+from tests.functional.agent.conftest import HOUR
+from tests import manage_process
+from tests import placement_service as ps
+
+on_sqlite = pytest.mark.parametrize('db_url', ['sqlite'], indirect=True)
+
+
+def _config(tmp_path, world, placement_endpoint='http://127.0.0.1:9'):
+    path = tmp_path / 'blazar-nova.conf'
+    path.write_text(
+        '[DEFAULT]\nstate_path = %s\n[database]\nconnection = %s\n'
+        '[placement]\nauth_type = admin_token\nendpoint = %s\n'
+        'token = admin\n' % (tmp_path / 'state', world.store.db.connection,
+                             placement_endpoint))
+    return path
+
+
+def _failing_end(world, crash_at_error):
+    """A started lease whose end failed for good (ERROR)."""
+    world.enrol('h1')
+    lease = world.host_lease('h1')
+    world.conf.set_override('max_failures', 1, group='agent')
+    agent = world.agent()
+    world.clock.now += HOUR
+    agent.run_once()
+    crash_at_error('end:revoked')
+    world.clock.now += HOUR
+    agent.run_once()
+    return lease, agent
+
+
+@pytest.fixture
+def crash_at_error():
+    from blazar_nova.agent import faults
+
+    def arm(point):
+        def hook(name):
+            if name == point:
+                faults.hook = None
+                raise RuntimeError('injected failure at %s' % name)
+        faults.hook = hook
+    yield arm
+    faults.hook = None
+
+
+@on_sqlite
+def test_show_then_retry_a_failed_end(world, tmp_path, crash_at_error):
+    lease, agent = _failing_end(world, crash_at_error)
+    assert world.status(lease) == 'ERROR'
+    config = _config(tmp_path, world)
+
+    shown = manage_process.run(config, 'events', 'show', lease['id'])
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].endswith(': ERROR')
+    end_line = next(line for line in lines if ' end_lease' in line)
+    assert 'ERROR' in end_line and 'agent-1' in end_line
+    assert 'RuntimeError: injected failure at end:revoked' in end_line
+    start_line = next(line for line in lines if 'start_lease' in line)
+    assert 'DONE' in start_line
+
+    end_id = world.events(lease)['end_lease']['id']
+    retried = manage_process.run(config, 'events', 'retry', str(end_id))
+    assert retried.returncode == 0, retried.stderr
+    assert 'is UNDONE again' in retried.stdout
+    assert agent.run_once() == 1
+    assert world.status(lease) == 'TERMINATED'
+
+
+@on_sqlite
+def test_retry_refuses_an_event_not_in_error(world, tmp_path):
+    world.enrol('h1')
+    lease = world.host_lease('h1')
+    config = _config(tmp_path, world)
+    start_id = world.events(lease)['start_lease']['id']
+    result = manage_process.run(config, 'events', 'retry', str(start_id))
+    assert result.returncode == 1
+    assert result.stderr.count('\n') == 1 and 'UNDONE' in result.stderr
+    missing = manage_process.run(config, 'events', 'retry', '999999')
+    assert missing.returncode == 1 and 'not found' in missing.stderr
+    unknown = manage_process.run(config, 'events', 'show', 'nope')
+    assert unknown.returncode == 1 and 'not found' in unknown.stderr
+
+
+@on_sqlite
+def test_reconcile_repairs_placement_and_reports_errors(
+        world, tmp_path, crash_at_error):
+    standalone = ps.Standalone(tmp_path)
+    try:
+        client = standalone.client()
+        world.placement = client
+        lease, _ = _failing_end(world, crash_at_error)
+        other = world.enrol('h2')
+        config = _config(tmp_path, world, standalone.endpoint)
+        result = manage_process.run(config, 'reconcile')
+        assert result.returncode == 3, result.stderr
+        assert ('changed: marked host %s reservable' % other
+                in result.stdout)
+        assert 'flavors not checked' in result.stdout
+        assert ('problem: lease %s is in ERROR' % lease['id']
+                in result.stdout)
+        view = world.store.get_lease(ADMIN, lease['id'])
+        assert view['status'] == 'ERROR'
+    finally:
+        standalone.stop()
