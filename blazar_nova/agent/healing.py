@@ -53,9 +53,7 @@ class Healer:
         for host_id, (uuid, _) in held.items():
             if host_id in failed or uuid in marked:
                 continue
-            try:
-                providers.get_provider(self.placement, uuid)
-            except exception.NotFound:
+            if providers.get_provider(self.placement, uuid) is None:
                 failed[host_id] = 'resource provider gone from Placement'
         return failed
 

@@ -45,7 +45,9 @@ def held_hosts(session, now):
 
 
 def _affected(session, failed, now):
-    query = (select(models.Reservation)
+    # Distinct ids first: PostgreSQL cannot compare the JSON columns that
+    # a DISTINCT over whole rows would.
+    ids = (select(models.Reservation.id)
              .join(models.Allocation,
                    models.Allocation.reservation_id == models.Reservation.id)
              .join(models.Lease,
@@ -55,8 +57,10 @@ def _affected(session, failed, now):
                     models.Lease.status.in_(HEALABLE),
                     models.Reservation.status
                     != states.ReservationStatus.DELETED)
-             .distinct().order_by(models.Reservation.id))
-    return list(session.scalars(query))
+             .distinct())
+    return list(session.scalars(
+        select(models.Reservation).where(models.Reservation.id.in_(ids))
+        .order_by(models.Reservation.id)))
 
 
 def reservations_on_host(session, host_id, now):
