@@ -48,16 +48,15 @@ def _affected(session, failed, now):
     # Distinct ids first: PostgreSQL cannot compare the JSON columns that
     # a DISTINCT over whole rows would.
     ids = (select(models.Reservation.id)
-             .join(models.Allocation,
-                   models.Allocation.reservation_id == models.Reservation.id)
-             .join(models.Lease,
-                   models.Lease.id == models.Reservation.lease_id)
-             .where(models.Allocation.host_id.in_(failed),
-                    models.Allocation.end_epoch > now,
-                    models.Lease.status.in_(HEALABLE),
-                    models.Reservation.status
-                    != states.ReservationStatus.DELETED)
-             .distinct())
+           .join(models.Allocation,
+                 models.Allocation.reservation_id == models.Reservation.id)
+           .join(models.Lease, models.Lease.id == models.Reservation.lease_id)
+           .where(models.Allocation.host_id.in_(failed),
+                  models.Allocation.end_epoch > now,
+                  models.Lease.status.in_(HEALABLE),
+                  models.Reservation.status
+                  != states.ReservationStatus.DELETED)
+           .distinct())
     return list(session.scalars(
         select(models.Reservation).where(models.Reservation.id.in_(ids))
         .order_by(models.Reservation.id)))
