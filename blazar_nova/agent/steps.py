@@ -130,6 +130,9 @@ class LeaseSteps:
                         'reserved host %s', lease['id'], kind, server.id,
                         server.project_id, server.hypervisor_hostname)
             return
+        if action == 'shelve' and server.status == 'ERROR':
+            # Nova refuses to shelve a server in ERROR, for ever.
+            action = 'delete'
         done = (instances.delete_server if action == 'delete'
                 else instances.shelve_server)(self.compute, server.id)
         if done:
@@ -202,7 +205,11 @@ class LeaseSteps:
 
     def _servers_of(self, lease, res):
         if res['resource_type'] == encoding.INSTANCE:
-            return instances.servers_of_flavor(self.compute, res['id'])
+            try:
+                return instances.servers_of_flavor(self.compute, res['id'])
+            except exception.NotFound:
+                # The flavor goes only after its instances: a repeated end.
+                return []
         return [s for s in instances.servers_on_hosts(self.compute,
                                                       _hostnames(res))
                 if s.project_id == lease['project_id']]
