@@ -1,0 +1,190 @@
+"""The lease agent end to end on Nova's functional harness: real API,
+conductor, scheduler with BlazarFilter, fake computes, in-process
+Placement, a real store; the agent is driven with ``run_once`` on the
+store's clock (moved by hand) while Nova works in real time."""
+
+import time
+
+from blazar_nova.agent import options as agent_options
+from blazar_nova.cmd import agent as agent_cmd
+from blazar_nova import compute as bn_compute
+from blazar_nova import instances
+from placement_ext import context as bn_context
+from placement_ext.placement import names
+from tests.functional.nova import base
+from tests import placement_service as ps
+
+HOUR = 3600
+
+
+class AgentEndToEndTest(base.BlazarFilterTestCase):
+
+    def setUp(self):
+        super().setUp()
+        conf = self.store.conf
+        agent_options.register_opts(conf)
+        bn_compute.register_opts(conf)
+        conf.set_override('workers', 2, group='agent')
+        conf.set_override('end_poll_interval', 0.2, group='agent')
+        conf.set_override('end_wait_timeout', 30, group='agent')
+        self.addCleanup(conf.clear_override, 'workers', group='agent')
+
+    def _agent(self, compute=None):
+        def sleep(seconds):
+            time.sleep(seconds)
+            self.clock.now += seconds
+
+        agent = agent_cmd.build(self.store.conf, store=self.store,
+                                placement=self.placement_client,
+                                compute=compute or self.compute_client,
+                                clock=self.clock)
+        agent._sleep = sleep
+        agent.steps.sleep = sleep
+        return agent
+
+    def _new_lease(self, reservation, project=base.PROJECT, **extra):
+        ctx = bn_context.RequestContext(project_id=project,
+                                        user_id='u-' + project)
+        body = {'name': 'lease-%d' % next(self._names),
+                'start_date': self._date(60), 'end_date': self._date(HOUR),
+                'reservations': [reservation]}
+        body.update(extra)
+        lease = self.store.create_lease(ctx, body)
+        (res,) = lease['reservations']
+        return lease, res['id']
+
+    def _host_reservation(self, host):
+        return {'resource_type': 'physical:host', 'min': 1, 'max': 1,
+                'hypervisor_properties':
+                    '["==", "$hypervisor_hostname", "%s"]' % host}
+
+    def _status(self, lease):
+        return self.store.get_lease(self.admin_ctx, lease['id'])['status']
+
+    def _wait_gone(self, server_id, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not instances.remaining(self.compute_client, [server_id]):
+                return
+            time.sleep(0.2)
+        self.fail('server %s still exists' % server_id)
+
+    def test_host_lease_start_land_end_delete_and_reuse(self):
+        self._start_hosts(reservable=('h1',), ordinary=('h2',))
+        agent = self._agent()
+        lease, rid = self._new_lease(self._host_reservation('h1'))
+        self.assertEqual(0, agent.run_once())
+        # Not started yet: the hint is refused.
+        self.assertEqual([base.NO_VALID_HOST],
+                         self._outcomes(self._boot(hint=rid)))
+
+        self.clock.now += 60
+        agent.run_once()
+        self.assertEqual('ACTIVE', self._status(lease))
+        (server_id,) = self._boot(hint=rid)
+        self.assertEqual(['h1'], self._outcomes([server_id]))
+        # Another project's ordinary request does not reach h1.
+        self.assertEqual(['h2'], self._outcomes(
+            self._boot(api=self.other_api)))
+
+        self.clock.now += HOUR
+        agent.run_once()
+        self.assertEqual('TERMINATED', self._status(lease))
+        self._wait_gone(server_id)
+        rp = self.rp_uuids['h1']
+        self.assertNotIn(names.RESERVED_TRAIT,
+                         ps.traits_of(self.placement_client, rp))
+        self.assertEqual(set(), {t for t in ps.custom_traits(
+            self.placement_client) if names.reservation_of_trait(t)})
+
+        # The host is back in the pool: another project leases and uses it.
+        lease2, rid2 = self._new_lease(self._host_reservation('h1'),
+                                       project=base.OTHER_PROJECT)
+        self.clock.now += 60
+        agent.run_once()
+        self.assertEqual('ACTIVE', self._status(lease2))
+        self.assertEqual(['h1'], self._outcomes(
+            self._boot(hint=rid2, api=self.other_api)))
+
+    def test_shelve_at_end(self):
+        self._start_hosts(reservable=('h1',), ordinary=('h2',))
+        agent = self._agent()
+        lease, rid = self._new_lease(self._host_reservation('h1'),
+                                     end_action='shelve')
+        self.clock.now += 60
+        agent.run_once()
+        (server_id,) = self._boot(hint=rid)
+        self.assertEqual(['h1'], self._outcomes([server_id]))
+        self.clock.now += HOUR
+        agent.run_once()
+        self.assertEqual('TERMINATED', self._status(lease))
+        server = self.admin_api.get_server(server_id)
+        self.assertEqual('SHELVED_OFFLOADED', server['status'])
+        self.assertIsNone(server['OS-EXT-SRV-ATTR:host'])
+
+    def test_instance_reservation_flavor_and_class_go_at_end(self):
+        self._start_hosts(reservable=('h1',), ordinary=('h2',))
+        agent = self._agent()
+        lease, rid = self._new_lease({
+            'resource_type': 'virtual:instance', 'amount': 2, 'vcpus': 1,
+            'memory_mb': 512, 'disk_gb': 1, 'affinity': None})
+        self.clock.now += 60
+        agent.run_once()
+        self.assertEqual('ACTIVE', self._status(lease))
+        flavor = self.admin_api.get_flavor(rid)
+        self.assertEqual('reservation:%s' % rid, flavor['name'])
+        servers = self._boot(2, hint=rid, flavor_id=rid)
+        self.assertEqual(['h1', 'h1'], self._outcomes(servers))
+
+        self.clock.now += HOUR
+        agent.run_once()
+        self.assertEqual('TERMINATED', self._status(lease))
+        for server_id in servers:
+            self._wait_gone(server_id)
+        self.assertEqual(404, self.compute_client.get(
+            '/flavors/%s' % rid, expect=(200, 404)).status)
+        self.assertFalse(ps.resource_class_exists(
+            self.placement_client, names.resource_class(rid)))
+        self.assertIsNone(ps.provider(
+            self.placement_client,
+            names.child_provider_uuid(self.rp_uuids['h1'])))
+
+    def test_nova_unreachable_at_start_then_back(self):
+        self._start_hosts(reservable=('h1',), ordinary=('h2',))
+        dead = bn_compute.ComputeClient(ps.adapter_for(
+            'http://127.0.0.1:%d' % ps.free_port()))
+        lease, rid = self._new_lease({
+            'resource_type': 'virtual:instance', 'amount': 1, 'vcpus': 1,
+            'memory_mb': 512, 'disk_gb': 1, 'affinity': None})
+        self.clock.now += 60
+        self._agent(compute=dead).run_once()
+        self.assertEqual('STARTING', self._status(lease))
+        start = self.store.lease_events(self.admin_ctx, lease['id'])[0]
+        self.assertEqual('UNDONE', start['status'])
+        self.assertIn('Nova is unreachable', start['last_error'])
+
+        self.clock.now += 600
+        self._agent().run_once()
+        self.assertEqual('ACTIVE', self._status(lease))
+        self.assertEqual(['h1'], self._outcomes(
+            self._boot(hint=rid, flavor_id=rid)))
+
+    def test_disabled_compute_is_healed_with_another_host(self):
+        self._start_hosts(reservable=('h1', 'h3'), ordinary=('h2',))
+        agent = self._agent()
+        lease, rid = self._new_lease(self._host_reservation('h1'))
+        # Let the lease take any reservable host after healing.
+        self.clock.now += 60
+        agent.run_once()
+        service = self.admin_api.get_services(binary='nova-compute',
+                                              host='h1')[0]
+        self.admin_api.put_service(service['id'],
+                                   {'status': 'disabled',
+                                    'disabled_reason': 'maintenance'})
+        outcomes = agent.healer.heal(self.admin_ctx)
+        self.assertEqual(1, len(outcomes))
+        self.assertFalse(outcomes[0]['replaced'])
+        self.assertIn('compute service disabled: maintenance',
+                      outcomes[0]['message'])
+        view = self.store.get_lease(self.admin_ctx, lease['id'])
+        self.assertTrue(view['degraded'])
