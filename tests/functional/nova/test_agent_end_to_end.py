@@ -188,3 +188,49 @@ class AgentEndToEndTest(base.BlazarFilterTestCase):
                       outcomes[0]['message'])
         view = self.store.get_lease(self.admin_ctx, lease['id'])
         self.assertTrue(view['degraded'])
+
+    def _disable(self, host):
+        service = self.admin_api.get_services(binary='nova-compute',
+                                              host=host)[0]
+        self.admin_api.put_service(service['id'], {
+            'status': 'disabled', 'disabled_reason': 'maintenance'})
+
+    def _held(self, lease):
+        view = self.store.get_lease(self.admin_ctx, lease['id'])
+        return [a['hypervisor_hostname']
+                for a in view['reservations'][0]['allocations']]
+
+    def test_disabled_compute_is_replaced_and_the_holder_lands_there(self):
+        self._start_hosts(reservable=('h1', 'h3'), ordinary=('h2',))
+        agent = self._agent()
+        lease, rid = self._new_lease({'resource_type': 'physical:host',
+                                      'min': 1, 'max': 1})
+        self.clock.now += 60
+        agent.run_once()
+        (held,) = self._held(lease)
+        self._disable(held)
+        (outcome,) = agent.healer.heal(self.admin_ctx)
+        self.assertTrue(outcome['replaced'], outcome['message'])
+        (new,) = self._held(lease)
+        self.assertNotEqual(held, new)
+        trait = names.access_trait(rid, base.PROJECT)
+        self.assertEqual({self.rp_uuids[new]},
+                         ps.carriers(self.placement_client, trait))
+        self.assertEqual([new], self._outcomes(self._boot(hint=rid)))
+
+    def test_host_running_the_holders_instances_is_kept(self):
+        self._start_hosts(reservable=('h1', 'h3'), ordinary=('h2',))
+        agent = self._agent()
+        lease, rid = self._new_lease({'resource_type': 'physical:host',
+                                      'min': 1, 'max': 1})
+        self.clock.now += 60
+        agent.run_once()
+        (held,) = self._held(lease)
+        self.assertEqual([held], self._outcomes(self._boot(hint=rid)))
+        self._disable(held)
+        (outcome,) = agent.healer.heal(self.admin_ctx)
+        self.assertFalse(outcome['replaced'])
+        self.assertIn("still runs the lease's instances", outcome['message'])
+        self.assertEqual([held], self._held(lease))
+        self.assertTrue(self.store.get_lease(self.admin_ctx,
+                                             lease['id'])['degraded'])
