@@ -17,7 +17,9 @@ from tests import placement_service as ps
 HOUR = 3600
 
 
-class AgentEndToEndTest(base.BlazarFilterTestCase):
+class AgentCase(base.BlazarFilterTestCase):
+    """Helpers: an in-process agent on the test's store, Placement and
+    Nova."""
 
     def setUp(self):
         super().setUp()
@@ -68,6 +70,9 @@ class AgentEndToEndTest(base.BlazarFilterTestCase):
                 return
             time.sleep(0.2)
         self.fail('server %s still exists' % server_id)
+
+
+class AgentEndToEndTest(AgentCase):
 
     def test_host_lease_start_land_end_delete_and_reuse(self):
         self._start_hosts(reservable=('h1',), ordinary=('h2',))
@@ -234,3 +239,25 @@ class AgentEndToEndTest(base.BlazarFilterTestCase):
         self.assertEqual([held], self._held(lease))
         self.assertTrue(self.store.get_lease(self.admin_ctx,
                                              lease['id'])['degraded'])
+
+
+class PreemptibleAgentTest(AgentCase):
+    """``[blazar_filter] allow_preemptibles = True``: a preemptible
+    instance on a free reservable host is removed when a reservation
+    starts there."""
+
+    allow_preemptibles = True
+
+    def test_preemptible_deleted_leftover_kept_at_start(self):
+        self._start_hosts(reservable=('h1',))
+        preemptible = self._create_flavor(
+            extra_spec={'blazar:preemptible': 'true'})
+        (victim,) = self._boot(flavor_id=preemptible, api=self.other_api)
+        self.assertEqual(['h1'], self._outcomes([victim]))
+        agent = self._agent()
+        lease, rid = self._new_lease(self._host_reservation('h1'))
+        self.clock.now += 60
+        agent.run_once()
+        self.assertEqual('ACTIVE', self._status(lease))
+        self._wait_gone(victim)
+        self.assertEqual(['h1'], self._outcomes(self._boot(hint=rid)))
