@@ -205,7 +205,8 @@ class Standalone:
 
     On its own SQLite file by default, serving one request at a time;
     given a ``connection`` URL (MySQL, PostgreSQL) it serves requests
-    concurrently, as production Placements do.
+    concurrently, as production Placements do. ``stop()`` then
+    ``restart()`` make an outage.
     """
 
     def __init__(self, tmp_path, connection=None):
@@ -221,10 +222,14 @@ class Standalone:
             '[api]\nauth_strategy = noauth2\n'
             '[placement_database]\nconnection = %s\n'
             'sync_on_startup = True\n' % connection)
+        self._mode = mode
+        self._start('wb')
+
+    def _start(self, log_mode):
         env = dict(os.environ, OS_PLACEMENT_CONFIG_DIR=str(self.dir))
-        with open(self.dir / 'log', 'wb') as log:
+        with open(self.dir / 'log', log_mode) as log:
             self.process = subprocess.Popen(
-                [sys.executable, '-c', SERVER, str(self.port), mode],
+                [sys.executable, '-c', SERVER, str(self.port), self._mode],
                 env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
             self._wait()
@@ -251,6 +256,12 @@ class Standalone:
 
     def client(self):
         return pclient.PlacementClient(self.adapter())
+
+    def restart(self):
+        """Stop the server if it runs, then start it again on the same port
+        and database (its log goes on in the same file): an outage ends."""
+        self.stop()
+        self._start('ab')
 
     def stop(self):
         if self.process.poll() is not None:

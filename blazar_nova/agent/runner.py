@@ -78,19 +78,22 @@ class Agent:
         with concurrent.futures.ThreadPoolExecutor(
                 self.conf.agent.workers) as pool:
             while not self._stop.is_set():
+                # Idle before the look for due events, not after: a worker
+                # that finishes during the look may have made the lease's
+                # next event due.
+                idle = not self._running
                 if not self._dispatch(pool):
-                    if not self._running:
+                    if idle:
                         break
                     self._wake.wait(0.05)
                     self._wake.clear()
         if self.healer is not None and not self._stop.is_set():
-            self.healer.heal(self.ctx)
+            self._guarded(self.healer.heal, self.ctx)
         return self.completed - before
 
     def run(self):
         """Run events as they fall due until ``stop()``."""
         self.recover()
-        marker = None
         next_renewal = next_heal = next_reconcile = 0
         agent = self.conf.agent
         with concurrent.futures.ThreadPoolExecutor(agent.workers) as pool:
@@ -99,6 +102,9 @@ class Agent:
                 if now >= next_renewal:
                     self._renew()
                     next_renewal = now + agent.claim_timeout / 3.0
+                # Read before looking for due events: a change made after
+                # that look moves the marker and ends the sleep below.
+                marker = self._change_marker()
                 self._dispatch(pool)
                 if self.healer is not None:
                     if agent.heal_interval and now >= next_heal:
@@ -107,7 +113,7 @@ class Agent:
                     if agent.reconcile_interval and now >= next_reconcile:
                         self._guarded(self.healer.reconcile, self.ctx)
                         next_reconcile = now + agent.reconcile_interval
-                marker = self._sleep_until_due(marker)
+                self._sleep_until_due(marker)
             LOG.info('Stopping: waiting for %d running event(s)',
                      len(self._running))
         LOG.info('Agent %s stopped', self.owner)
@@ -118,6 +124,13 @@ class Agent:
         except Exception as exc:
             LOG.warning('%s failed: %s', getattr(func, '__name__', func),
                         exc)
+
+    def _change_marker(self):
+        try:
+            return self.store.change_marker(self.ctx)
+        except Exception as exc:
+            LOG.warning('Cannot read the store: %s', exc)
+            return None
 
     def _sleep_until_due(self, marker):
         """Sleep until the next due event, a change or a finished worker.

@@ -89,8 +89,13 @@ def next_due_time(session):
     # retry_at is never earlier than time, so the coalesce is the due time.
     expiring = select(func.min(_Event.claim_expires)).where(
         _Event.status == _E.IN_PROGRESS, head)
-    times = [session.scalar(waiting), session.scalar(expiring)]
-    times = [timeconv.to_epoch(t) for t in times if t is not None]
+    times = [timeconv.to_epoch(session.scalar(waiting))]
+    expires = timeconv.to_epoch(session.scalar(expiring))
+    if expires is not None:
+        # Abandoned once claim_expires < now, both whole seconds: a second
+        # later (waking at claim_expires, an agent would poll for a second).
+        times.append(expires + 1)
+    times = [t for t in times if t is not None]
     return min(times) if times else None
 
 

@@ -248,7 +248,7 @@ class PreemptibleAgentTest(AgentCase):
 
     allow_preemptibles = True
 
-    def test_preemptible_deleted_leftover_kept_at_start(self):
+    def test_preemptible_deleted_at_start(self):
         self._start_hosts(reservable=('h1',))
         preemptible = self._create_flavor(
             extra_spec={'blazar:preemptible': 'true'})
