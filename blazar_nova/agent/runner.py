@@ -94,8 +94,15 @@ class Agent:
     def run(self):
         """Run events as they fall due until ``stop()``."""
         self.recover()
-        next_renewal = next_heal = next_reconcile = 0
+        next_renewal = 0
         agent = self.conf.agent
+        maintenance = None
+        if self.healer is not None:
+            # Healing and reconciling talk to Nova and Placement for
+            # seconds; they never hold up the events.
+            maintenance = threading.Thread(target=self._maintain,
+                                           name='heal', daemon=True)
+            maintenance.start()
         with concurrent.futures.ThreadPoolExecutor(agent.workers) as pool:
             while not self._stop.is_set():
                 now = self.clock()
@@ -106,17 +113,27 @@ class Agent:
                 # that look moves the marker and ends the sleep below.
                 marker = self._change_marker()
                 self._dispatch(pool)
-                if self.healer is not None:
-                    if agent.heal_interval and now >= next_heal:
-                        self._guarded(self.healer.heal, self.ctx)
-                        next_heal = now + agent.heal_interval
-                    if agent.reconcile_interval and now >= next_reconcile:
-                        self._guarded(self.healer.reconcile, self.ctx)
-                        next_reconcile = now + agent.reconcile_interval
                 self._sleep_until_due(marker)
             LOG.info('Stopping: waiting for %d running event(s)',
                      len(self._running))
+        if maintenance is not None:
+            maintenance.join(30)
         LOG.info('Agent %s stopped', self.owner)
+
+    def _maintain(self):
+        """Heal every ``heal_interval`` and reconcile every
+        ``reconcile_interval`` seconds (0: never) until ``stop()``."""
+        agent = self.conf.agent
+        next_heal = next_reconcile = 0
+        while not self._stop.is_set():
+            now = self.clock()
+            if agent.heal_interval and now >= next_heal:
+                self._guarded(self.healer.heal, self.ctx)
+                next_heal = now + agent.heal_interval
+            if agent.reconcile_interval and now >= next_reconcile:
+                self._guarded(self.healer.reconcile, self.ctx)
+                next_reconcile = now + agent.reconcile_interval
+            self._stop.wait(1.0)
 
     def _guarded(self, func, *args):
         try:
