@@ -5,6 +5,7 @@ store's clock (moved by hand) while Nova works in real time."""
 
 import time
 
+from blazar_nova.agent import faults
 from blazar_nova.agent import options as agent_options
 from blazar_nova.cmd import agent as agent_cmd
 from blazar_nova import compute as bn_compute
@@ -261,3 +262,64 @@ class PreemptibleAgentTest(AgentCase):
         self.assertEqual('ACTIVE', self._status(lease))
         self._wait_gone(victim)
         self.assertEqual(['h1'], self._outcomes(self._boot(hint=rid)))
+
+
+class Crash(BaseException):
+    """Stands for the agent process dying at a fault point."""
+
+
+class NovaStepCrashTest(AgentCase):
+    """A crash right after each Nova-side step (the subprocess tests in
+    tests/functional/agent cover the Placement-side ones, without Nova):
+    the next agent, under the same name, completes the transition and
+    leaves no flavor, class or provider behind."""
+
+    def _crash_at(self, point):
+        def hook(name):
+            if name == point:
+                faults.hook = None
+                raise Crash(name)
+        faults.hook = hook
+        self.addCleanup(setattr, faults, 'hook', None)
+
+    def test_crash_after_each_nova_step_is_completed_on_restart(self):
+        self._start_hosts(reservable=('h1',), ordinary=('h2',))
+        for point in ('start:flavors', 'start:instances', 'end:instances',
+                      'end:flavors'):
+            lease, rid = self._new_lease({
+                'resource_type': 'virtual:instance', 'amount': 1,
+                'vcpus': 1, 'memory_mb': 512, 'disk_gb': 1,
+                'affinity': None})
+            phase = point.partition(':')[0]
+            self.clock.now += 60
+            if phase == 'end':
+                self._agent().run_once()
+                (server,) = self._boot(hint=rid, flavor_id=rid)
+                self.assertEqual(['h1'], self._outcomes([server]))
+                self.clock.now += HOUR
+            self._crash_at(point)
+            self._agent().run_once()
+            self.assertEqual('STARTING' if phase == 'start'
+                             else 'TERMINATING', self._status(lease), point)
+            self._agent().run_once()
+            events = {e['event_type']: e for e in self.store.lease_events(
+                self.admin_ctx, lease['id'])}
+            done = events['%s_lease' % phase]
+            self.assertEqual(('DONE', 2), (done['status'],
+                                           done['attempts']), point)
+            if phase == 'start':
+                self.assertEqual('ACTIVE', self._status(lease))
+                self.assertEqual(200, self.compute_client.get(
+                    '/flavors/%s' % rid, expect=(200, 404)).status)
+                self.clock.now += HOUR
+                self._agent().run_once()
+            else:
+                self._wait_gone(server)
+            self.assertEqual('TERMINATED', self._status(lease), point)
+            self.assertEqual(404, self.compute_client.get(
+                '/flavors/%s' % rid, expect=(200, 404)).status, point)
+            self.assertFalse(ps.resource_class_exists(
+                self.placement_client, names.resource_class(rid)), point)
+            self.assertIsNone(ps.provider(
+                self.placement_client,
+                names.child_provider_uuid(self.rp_uuids['h1'])), point)
