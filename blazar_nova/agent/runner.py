@@ -153,11 +153,14 @@ class Agent:
         """Sleep until the next due event, a change or a finished worker.
         Returns the change marker last seen."""
         poll = self.conf.agent.poll_interval
-        try:
-            due = self.store.next_due_time(self.ctx)
-        except Exception as exc:
-            LOG.warning('Cannot read the store: %s', exc)
-            due = None
+        due = None
+        if len(self._running) < self.conf.agent.workers:
+            # (With every worker busy nothing can start before one
+            # finishes, which wakes this loop: no need to ask.)
+            try:
+                due = self.store.next_due_time(self.ctx)
+            except Exception as exc:
+                LOG.warning('Cannot read the store: %s', exc)
         deadline = self.clock() + poll * 10 if due is None else due
         while not self._stop.is_set():
             wait = min(poll, max(0.0, deadline - self.clock()))

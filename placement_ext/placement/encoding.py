@@ -86,11 +86,15 @@ def _activate_hosts(client, plan):
     changes = []
     wanted = {h.uuid for h in plan.hosts}
     for host in plan.hosts:
-        added, _ = providers.change_traits(client, host.uuid,
-                                           add={plan.trait})
-        if added:
+        # The reservation is live on the host from now on: grant and mark
+        # it in one write.
+        added, _ = providers.change_traits(
+            client, host.uuid, add={plan.trait, names.RESERVED_TRAIT})
+        if plan.trait in added:
             changes.append('granted %s on host %s' % (plan.trait,
                                                       host.hostname))
+        if names.RESERVED_TRAIT in added:
+            changes.append('marked host %s reserved' % host.uuid)
     for rp in providers.list_providers(client, required={plan.trait}):
         if rp['uuid'] not in wanted:
             providers.change_traits(client, rp['uuid'], remove={plan.trait})
@@ -214,18 +218,25 @@ def _has_reservation(traits, inventories):
 def refresh_reserved_mark(client, host_uuid):
     """Give a compute node ``CUSTOM_BLAZAR_RESERVED`` exactly while some
     reservation is live on it (its own access traits, or its child's)."""
-    traits, _ = providers.get_traits(client, host_uuid)
+    traits, generation = providers.get_traits(client, host_uuid)
     if traits is None:
         return []
     child = names.child_provider_uuid(host_uuid)
     child_traits, _ = providers.get_traits(client, child)
-    child_inventories, _ = providers.get_inventories(client, child)
+    child_inventories = None
+    if child_traits is not None:
+        # No child, no slots: a host never used for instance
+        # reservations costs one request less.
+        child_inventories, _ = providers.get_inventories(client, child)
     live = (_has_reservation(traits, None)
             or _has_reservation(child_traits or (), child_inventories))
+    known = (traits, generation)
     if live:
         added, _ = providers.change_traits(client, host_uuid,
-                                           add={names.RESERVED_TRAIT})
+                                           add={names.RESERVED_TRAIT},
+                                           known=known)
         return ['marked host %s reserved' % host_uuid] if added else []
     _, removed = providers.change_traits(client, host_uuid,
-                                         remove={names.RESERVED_TRAIT})
+                                         remove={names.RESERVED_TRAIT},
+                                         known=known)
     return ['unmarked host %s reserved' % host_uuid] if removed else []

@@ -89,18 +89,23 @@ def get_traits(client, uuid):
             resp.body['resource_provider_generation'])
 
 
-def change_traits(client, uuid, add=(), remove=()):
+def change_traits(client, uuid, add=(), remove=(), known=None):
     """Add and remove traits on a provider, keeping all others.
 
+    ``known`` is the provider's ``(traits, generation)`` as the caller has
+    just read them (``get_traits``), which saves reading them again; a
+    stale one only costs a generation conflict and a fresh read.
     Returns ``(added, removed)``, the traits actually changed; a provider
     that no longer exists counts as nothing to change.
     """
     add, remove = set(add), set(remove)
-    for name in add:
-        ensure_trait(client, name)
     url = '/resource_providers/%s/traits' % uuid
+    ensured = set()
     for _attempt in range(GENERATION_RETRIES):
-        current, generation = get_traits(client, uuid)
+        if known is not None:
+            (current, generation), known = known, None
+        else:
+            current, generation = get_traits(client, uuid)
         if current is None:
             if add:
                 raise exception.NotFound(
@@ -109,6 +114,11 @@ def change_traits(client, uuid, add=(), remove=()):
         wanted = (current | add) - remove
         if wanted == current:
             return set(), set()
+        # Only traits the provider lacks may not exist yet (Placement does
+        # not delete a trait a provider carries).
+        for name in sorted((wanted - current) - ensured):
+            ensure_trait(client, name)
+            ensured.add(name)
         try:
             resp = client.put(url, {'traits': sorted(wanted),
                                     'resource_provider_generation':

@@ -48,9 +48,14 @@ class ClaimLost(exception.Conflict):
     agent took it)."""
 
 
+# One alias for every query: SQLAlchemy memoizes the adaptation of columns
+# to an alias, so a new alias per query would redo it each time.
+_EARLIER = aliased(_Event, name='earlier')
+
+
 def _blocked():
     """Whether an earlier event of the same lease is not DONE yet."""
-    earlier = aliased(_Event)
+    earlier = _EARLIER
     return exists().where(
         earlier.lease_id == _Event.lease_id,
         earlier.status != _E.DONE,
