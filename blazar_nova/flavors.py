@@ -9,6 +9,7 @@ return the changes they made.
 
 from oslo_log import log as logging
 
+from blazar_nova import compute as compute_api
 from placement_ext.placement import names
 
 LOG = logging.getLogger(__name__)
@@ -66,16 +67,8 @@ def delete_flavor(compute, reservation_id):
 def reservation_flavors(compute):
     """Ids of every flavor named ``reservation:<id>`` (private ones
     included), as ``{reservation_id: flavor_id}``."""
-    found = {}
-    url = '/flavors/detail?is_public=None'
-    while url:
-        body = compute.get(url).body
-        for flavor in body['flavors']:
-            name = flavor['name']
-            if name.startswith('reservation:'):
-                found[name.partition(':')[2]] = flavor['id']
-        url = next((link['href'] for link in body.get('flavors_links', ())
-                    if link.get('rel') == 'next'), None)
-        if url and '://' in url:
-            url = '/flavors/detail' + url[url.index('?'):]
-    return found
+    prefix = flavor_name('')
+    return {flavor['name'][len(prefix):]: flavor['id']
+            for _url, flavor in compute_api.paginated(
+                compute, '/flavors/detail', {'is_public': 'None'}, 'flavors')
+            if flavor['name'].startswith(prefix)}

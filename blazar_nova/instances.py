@@ -15,6 +15,7 @@ from urllib import parse
 from oslo_log import log as logging
 from oslo_utils import strutils
 
+from blazar_nova import compute as compute_api
 from blazar_nova.scheduler import request
 from placement_ext import exception
 
@@ -80,30 +81,8 @@ def _server(compute, body, url):
             specs.get(request.PREEMPTIBLE_KEY, False)))
 
 
-def _next_marker(links):
-    for link in links or ():
-        if link.get('rel') == 'next':
-            query = parse.parse_qs(parse.urlsplit(link['href']).query)
-            return (query.get('marker') or [None])[0]
-    return None
-
-
-def _paginated(compute, path, params, key):
-    """Every item of a listing, page after page (``<key>_links``)."""
-    marker = None
-    while True:
-        query = dict(params, **({'marker': marker} if marker else {}))
-        url = '%s?%s' % (path, parse.urlencode(sorted(query.items())))
-        body = compute.get(url).body
-        for item in body.get(key) or ():
-            yield url, item
-        marker = _next_marker(body.get(key + '_links'))
-        if marker is None:
-            return
-
-
 def _servers(compute, params):
-    return [_server(compute, item, url) for url, item in _paginated(
+    return [_server(compute, item, url) for url, item in compute_api.paginated(
         compute, '/servers/detail', dict(params, all_tenants=1), 'servers')]
 
 
@@ -210,8 +189,8 @@ def hypervisor_states(compute):
     a compute service. ``up`` is false when the service stopped reporting
     or was forced down."""
     states = {}
-    for _url, hyp in _paginated(compute, '/os-hypervisors/detail', {},
-                                'hypervisors'):
+    for _url, hyp in compute_api.paginated(
+            compute, '/os-hypervisors/detail', {}, 'hypervisors'):
         service = hyp.get('service') or {}
         states[hyp['hypervisor_hostname']] = HypervisorState(
             up=hyp.get('state') == 'up',

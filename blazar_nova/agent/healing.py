@@ -11,6 +11,7 @@ live reservations are written to Placement at once.
 from oslo_log import log as logging
 
 from blazar_nova.agent import steps as agent_steps
+from blazar_nova import flavors
 from blazar_nova import instances
 from placement_ext import exception
 from placement_ext.placement import encoding
@@ -72,7 +73,7 @@ class Healer:
                     ctx, host_id):
                 if rtype == encoding.INSTANCE:
                     mine = [s for s in servers
-                            if s.flavor_name == 'reservation:%s' % rid]
+                            if s.flavor_name == flavors.flavor_name(rid)]
                 else:
                     mine = [s for s in servers if s.project_id == project]
                 if mine:

@@ -224,7 +224,8 @@ class Agent:
                      event.event_type, event.lease_id, event.id, attempt,
                      event.time)
             self._run(event)
-            self.completed += 1
+            with self._lock:
+                self.completed += 1
             LOG.info('Done %s of lease %s (event %s, %.3f s after due)',
                      event.event_type, event.lease_id, event.id,
                      self.clock() - event.time)

@@ -1,19 +1,23 @@
 """Lease events as the lease agent sees them: due, claimed, done.
 
 An event is due when its time has come (and its backoff after a failed try
-has passed) and every earlier event of its lease is DONE: a lease's events
-run one at a time, in order. Agents take a due event with one
-``UPDATE ... WHERE`` that only succeeds while the event is still due
-(``claim``); the winner holds it IN_PROGRESS until ``claim_expires``, which
-it renews while it works. A claim that was not renewed in time belongs to a
-dead agent and the event is due again; an agent that restarts releases its
-own claims at once (``release_owned``).
+has passed) and no earlier event of its lease is still to run (UNDONE or
+IN_PROGRESS): a lease's events run one at a time, in order, and one parked
+in ERROR does not hold up the rest (the end of a lease whose start or
+before-end step failed still runs, and cleans up).
+
+Agents take a due event with one ``UPDATE ... WHERE`` that only succeeds
+while the event is still due (``claim``); the winner holds it IN_PROGRESS
+until ``claim_expires``, which it renews while it works. A claim that was
+not renewed in time belongs to a dead agent and the event is due again; an
+agent that restarts releases its own claims at once (``release_owned``).
 
 Every change is made only by the claim's owner (``WHERE owner = ...``), so an
 agent that lost its claim cannot finish, defer or fail the event.
 """
 
 import datetime
+import math
 import typing
 
 from sqlalchemy import and_
@@ -54,11 +58,13 @@ _EARLIER = aliased(_Event, name='earlier')
 
 
 def _blocked():
-    """Whether an earlier event of the same lease is not DONE yet."""
+    """Whether an earlier event of the same lease is still to run (UNDONE
+    or IN_PROGRESS). One parked in ERROR blocks nothing: a lease whose
+    before-end step failed still ends on time."""
     earlier = _EARLIER
     return exists().where(
         earlier.lease_id == _Event.lease_id,
-        earlier.status != _E.DONE,
+        earlier.status.in_([_E.UNDONE, _E.IN_PROGRESS]),
         or_(earlier.time < _Event.time,
             and_(earlier.time == _Event.time, earlier.id < _Event.id)))
 
@@ -149,10 +155,12 @@ def finish(session, event_id, owner, done_ms):
 
 
 def defer(session, event_id, owner, retry_at, error):
-    """Give the event back, due again at ``retry_at`` (epoch seconds)."""
+    """Give the event back, due again at ``retry_at`` (epoch seconds,
+    rounded up: due times are whole seconds, and rounding down would make
+    a short backoff none)."""
     _change_owned(session, event_id, owner, status=_E.UNDONE, owner=None,
                   claim_expires=None, last_error=error,
-                  retry_at=timeconv.to_datetime(retry_at))
+                  retry_at=timeconv.to_datetime(math.ceil(retry_at)))
 
 
 def fail(session, event_id, owner, error):

@@ -110,8 +110,12 @@ def complete_end(session, lease_id, event_id, owner, done_ms):
 
 
 def fail_lease(session, lease_id, event_id, owner, error):
-    """Park the event in ERROR and the lease with it."""
+    """Park the event in ERROR, and the lease with it when the event was
+    its start or end (a failed before-end step, a snapshot say, leaves the
+    lease ACTIVE: ERROR would take its reservation out of Placement)."""
     events.fail(session, event_id, owner, error)
+    if session.get(models.Event, event_id).event_type not in ENTRY:
+        return
     lease = session.get(models.Lease, lease_id)
     if lease is not None and states.is_allowed('lease', lease.status,
                                                _L.ERROR):

@@ -109,3 +109,34 @@ def test_reconcile_repairs_placement_and_reports_errors(
         assert view['status'] == 'ERROR'
     finally:
         standalone.stop()
+
+
+@on_sqlite
+def test_a_failed_before_end_leaves_the_lease_active(world, crash_at_error):
+    world.enrol('h1')
+    lease = world.host_lease('h1', end=3 * HOUR)
+    world.conf.set_override('max_failures', 1, group='agent')
+    agent = world.agent()
+    world.clock.now += HOUR
+    agent.run_once()
+    # Fail the before-end step: the notifier raises.
+    original = agent.steps.notifier.notify
+
+    def broken(ctx, event_type, payload):
+        if event_type == 'lease.event.before_end_lease':
+            raise RuntimeError('broker exploded')
+        return original(ctx, event_type, payload)
+
+    agent.steps.notifier.notify = broken
+    world.clock.now += HOUR
+    agent.run_once()
+    assert world.events(lease)['before_end_lease']['status'] == 'ERROR'
+    assert world.status(lease) == 'ACTIVE'
+    # Still live: Placement keeps the reservation.
+    live = world.store.live_reservations(ADMIN)
+    assert [e['reservation_id'] for e in live] == [
+        lease['reservations'][0]['id']]
+    # The failed step does not hold up the end.
+    world.clock.now += HOUR
+    agent.run_once()
+    assert world.status(lease) == 'TERMINATED'

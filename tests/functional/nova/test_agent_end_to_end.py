@@ -9,7 +9,9 @@ from blazar_nova.agent import faults
 from blazar_nova.agent import options as agent_options
 from blazar_nova.cmd import agent as agent_cmd
 from blazar_nova import compute as bn_compute
+from blazar_nova import flavors
 from blazar_nova import instances
+from blazar_nova import nova_reconcile
 from placement_ext import context as bn_context
 from placement_ext.placement import names
 from tests.functional.nova import base
@@ -323,3 +325,35 @@ class NovaStepCrashTest(AgentCase):
             self.assertIsNone(ps.provider(
                 self.placement_client,
                 names.child_provider_uuid(self.rp_uuids['h1'])), point)
+
+
+class NovaReconcileTest(AgentCase):
+    """``nova_reconcile.reconcile_flavors``: live instance reservations
+    have their flavor; flavors of reservations that are not live go."""
+
+    def test_missing_flavor_made_and_stale_flavor_deleted(self):
+        self._start_hosts(reservable=('h1',))
+        lease, rid = self._new_lease({
+            'resource_type': 'virtual:instance', 'amount': 1, 'vcpus': 1,
+            'memory_mb': 512, 'disk_gb': 1, 'affinity': None})
+        self.clock.now += 60
+        self._agent().run_once()
+        flavors.delete_flavor(self.compute_client, rid)
+        stale = 'c0ffee00-0000-4000-8000-000000000000'
+        flavors.ensure_flavor(self.compute_client, stale, base.PROJECT,
+                              1, 512, 1)
+
+        report = nova_reconcile.reconcile_flavors(
+            self.compute_client, self.store, self.admin_ctx)
+
+        self.assertIn('created flavor reservation:%s' % rid, report.changes)
+        self.assertIn('deleted flavor reservation:%s' % stale,
+                      report.changes)
+        self.assertEqual({rid: rid},
+                         flavors.reservation_flavors(self.compute_client))
+        access = self.compute_client.get(
+            '/flavors/%s/os-flavor-access' % rid).body['flavor_access']
+        self.assertEqual([base.PROJECT], [a['tenant_id'] for a in access])
+        again = nova_reconcile.reconcile_flavors(
+            self.compute_client, self.store, self.admin_ctx)
+        self.assertEqual([], again.changes)
