@@ -36,7 +36,7 @@ Usage::
 
     python benchmarks/bench_agent.py [--leases 1000] [--workers 8,16]
         [--length 60] [--store postgresql|mysql|sqlite]
-        [--placement mysql|sqlite] [--placement-processes N]
+        [--placement mysql|postgresql|sqlite] [--placement-processes N]
         [--placement-pool N] [--lead SECONDS] [--json FILE]
 
 See doc/benchmarks-agent.md for the figures.
@@ -248,8 +248,9 @@ class Setup:
         migration.upgrade(self.db)
         self.store = store_api.Store(make_conf(), self.db)
         connection = None
-        if args.placement == 'mysql':
-            placement_db = db_backends.ScratchDatabase('mysql', workdir)
+        if args.placement in ('mysql', 'postgresql'):
+            placement_db = db_backends.ScratchDatabase(args.placement,
+                                                       workdir)
             self.scratch.append(placement_db)
             connection = agent_fleet.store_url(placement_db.url)
         if args.placement_processes > 1 or args.placement_pool:
@@ -601,8 +602,9 @@ def main(argv=None):
     parser.add_argument('--store', default='postgresql',
                         choices=('postgresql', 'mysql', 'sqlite'))
     parser.add_argument('--placement', default='mysql',
-                        choices=('mysql', 'sqlite'),
-                        help='mysql: concurrent Placement on a MariaDB '
+                        choices=('mysql', 'postgresql', 'sqlite'),
+                        help='mysql, postgresql: concurrent Placement on '
+                             'a MariaDB (PyMySQL) or PostgreSQL (psycopg2) '
                              'scratch database; sqlite: one request at a '
                              'time')
     parser.add_argument('--placement-processes', type=int, default=1,
@@ -626,6 +628,8 @@ def main(argv=None):
     report = {'benchmark': 'agent', 'leases': args.leases,
               'store': args.store,
               'placement': {'mysql': 'standalone, MariaDB, concurrent',
+                            'postgresql': 'standalone, PostgreSQL, '
+                                          'concurrent',
                             'sqlite': 'standalone, SQLite, serial'}[
                                 args.placement],
               'placement_processes': args.placement_processes,

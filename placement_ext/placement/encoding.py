@@ -68,12 +68,11 @@ def withdraw_host(client, host_uuid):
 
 def activate(client, plan):
     """Make Placement show ``plan`` and nothing else for its reservation."""
+    if plan.resource_type == HOST:
+        return _activate_hosts(client, plan)
     changes = []
     try:
-        if plan.resource_type == HOST:
-            changes += _activate_hosts(client, plan)
-        else:
-            _activate_slots(client, plan, changes)
+        _activate_slots(client, plan, changes)
     finally:
         # Even when slots left on a host still in use stop the move, the
         # plan's hosts hold the reservation now and must be marked.
@@ -83,11 +82,12 @@ def activate(client, plan):
 
 
 def _activate_hosts(client, plan):
+    """Grant and mark each host in one write; sweep other providers only
+    when the trait already existed (a fresh trait is on none)."""
     changes = []
+    fresh = providers.ensure_trait(client, plan.trait)
     wanted = {h.uuid for h in plan.hosts}
     for host in plan.hosts:
-        # The reservation is live on the host from now on: grant and mark
-        # it in one write.
         added, _ = providers.change_traits(
             client, host.uuid, add={plan.trait, names.RESERVED_TRAIT})
         if plan.trait in added:
@@ -95,14 +95,25 @@ def _activate_hosts(client, plan):
                                                       host.hostname))
         if names.RESERVED_TRAIT in added:
             changes.append('marked host %s reserved' % host.uuid)
+    if fresh:
+        return changes
     for rp in providers.list_providers(client, required={plan.trait}):
         if rp['uuid'] not in wanted:
-            providers.change_traits(client, rp['uuid'], remove={plan.trait})
-            changes.append('revoked %s on provider %s'
-                           % (plan.trait, rp['name']))
-            changes += refresh_reserved_mark(
-                client, rp['root_provider_uuid'])
+            changes += _revoke_from(client, plan.trait, rp)
     return changes
+
+
+def _revoke_from(client, trait, rp):
+    """Take ``trait`` off a provider listed by Placement, settling the
+    reserved mark of its compute node."""
+    if rp['uuid'] == rp['root_provider_uuid']:
+        return settle_host(client, rp['uuid'], revoke=trait,
+                           name=rp['name'])
+    changes = []
+    _, removed = providers.change_traits(client, rp['uuid'], remove={trait})
+    if removed:
+        changes.append('revoked %s on provider %s' % (trait, rp['name']))
+    return changes + refresh_reserved_mark(client, rp['root_provider_uuid'])
 
 
 def _activate_slots(client, plan, changes):
@@ -155,8 +166,21 @@ def _remove_slots_from(client, plan, child, host_uuid):
 
 
 def revoke_access(client, plan):
-    """Take the reservation's access trait off every provider, so that no
-    new instance can use it; slots and marks stay until ``deactivate``."""
+    """Take the reservation's access trait off its providers, so that no
+    new instance can use it.
+
+    A host reservation's hosts lose their reserved mark in the same write
+    (unless another reservation is live there); a provider outside the
+    plan still carrying the trait loses it in ``deactivate``. An instance
+    reservation's trait goes from every provider; its slots and marks stay
+    until ``deactivate``.
+    """
+    if plan.resource_type == HOST:
+        changes = []
+        for host in plan.hosts:
+            changes += settle_host(client, host.uuid, revoke=plan.trait,
+                                   name=host.hostname)
+        return changes
     changes = []
     for rp in providers.list_providers(client, required={plan.trait}):
         _, removed = providers.change_traits(client, rp['uuid'],
@@ -173,37 +197,47 @@ def deactivate(client, plan):
     The access trait goes first, so nothing new is scheduled; slots are
     removed only when no instance holds them, otherwise ``InventoryInUse``
     is raised after the trait is gone and the call should be repeated once
-    the instances are deleted.
+    the instances are deleted. A host reservation's trait is deleted
+    outright when no provider carries it any more (after
+    ``revoke_access``), else taken off its holders first.
     """
+    if plan.resource_type == HOST:
+        return _deactivate_hosts(client, plan)
     changes = []
     trait = plan.trait
     holders = {rp['uuid']: rp['root_provider_uuid']
                for rp in providers.list_providers(client, required={trait})}
-    if plan.resource_type == INSTANCE:
-        for host in plan.hosts:
-            holders.setdefault(names.child_provider_uuid(host.uuid),
-                               host.uuid)
-        busy = []
-        for child, host_uuid in sorted(holders.items()):
-            try:
-                changes += _remove_slots_from(client, plan, child, host_uuid)
-            except exception.InventoryInUse as exc:
-                busy.append(str(exc))
-        if busy:
-            for line in changes:
-                LOG.info('Reservation %s: %s', plan.reservation_id, line)
-            raise exception.InventoryInUse('; '.join(busy))
-        if providers.delete_resource_class(client, plan.resource_class):
-            changes.append('deleted resource class %s'
-                           % plan.resource_class)
-    else:
-        for rp_uuid in holders:
-            _, removed = providers.change_traits(client, rp_uuid,
-                                                 remove={trait})
-            if removed:
-                changes.append('revoked %s on provider %s' % (trait, rp_uuid))
-        for host_uuid in set(holders) | {h.uuid for h in plan.hosts}:
-            changes += refresh_reserved_mark(client, host_uuid)
+    for host in plan.hosts:
+        holders.setdefault(names.child_provider_uuid(host.uuid), host.uuid)
+    busy = []
+    for child, host_uuid in sorted(holders.items()):
+        try:
+            changes += _remove_slots_from(client, plan, child, host_uuid)
+        except exception.InventoryInUse as exc:
+            busy.append(str(exc))
+    if busy:
+        for line in changes:
+            LOG.info('Reservation %s: %s', plan.reservation_id, line)
+        raise exception.InventoryInUse('; '.join(busy))
+    if providers.delete_resource_class(client, plan.resource_class):
+        changes.append('deleted resource class %s' % plan.resource_class)
+    if providers.delete_trait(client, trait):
+        changes.append('deleted trait %s' % trait)
+    return changes
+
+
+def _deactivate_hosts(client, plan):
+    changes = []
+    trait = plan.trait
+    status = providers.delete_trait_status(client, trait)
+    if status == 204:
+        return ['deleted trait %s' % trait]
+    if status == 404:
+        return []
+    for rp in providers.list_providers(client, required={trait}):
+        changes += _revoke_from(client, trait, rp)
+    for host in plan.hosts:
+        changes += refresh_reserved_mark(client, host.uuid)
     if providers.delete_trait(client, trait):
         changes.append('deleted trait %s' % trait)
     return changes
@@ -215,28 +249,48 @@ def _has_reservation(traits, inventories):
     return any(names.reservation_of_class(rc) for rc in inventories or {})
 
 
+def _child_live(client, host_uuid):
+    """Whether the host's reservation child carries a live reservation."""
+    child = names.child_provider_uuid(host_uuid)
+    child_traits, _ = providers.get_traits(client, child)
+    if child_traits is None:
+        # No child, no slots: a host never used for instance
+        # reservations costs one request less.
+        return False
+    child_inventories, _ = providers.get_inventories(client, child)
+    return _has_reservation(child_traits, child_inventories)
+
+
+def settle_host(client, host_uuid, revoke=None, name=None):
+    """Take the trait ``revoke`` (if given) off a compute node and give it
+    ``CUSTOM_BLAZAR_RESERVED`` exactly while some reservation is live on
+    it (its own access traits, or its child's), in one write. ``name``
+    names the host in the changes reported."""
+    known = providers.get_traits(client, host_uuid)
+    if known[0] is None:
+        return []
+    child_live = _child_live(client, host_uuid)
+
+    def rule(current):
+        kept = current - {revoke}
+        if child_live or _has_reservation(kept, None):
+            return kept | {names.RESERVED_TRAIT}
+        return kept - {names.RESERVED_TRAIT}
+
+    added, removed = providers.change_traits(client, host_uuid, rule=rule,
+                                             known=known)
+    changes = []
+    if revoke in removed:
+        changes.append('revoked %s on provider %s'
+                       % (revoke, name or host_uuid))
+    if names.RESERVED_TRAIT in added:
+        changes.append('marked host %s reserved' % host_uuid)
+    if names.RESERVED_TRAIT in removed:
+        changes.append('unmarked host %s reserved' % host_uuid)
+    return changes
+
+
 def refresh_reserved_mark(client, host_uuid):
     """Give a compute node ``CUSTOM_BLAZAR_RESERVED`` exactly while some
     reservation is live on it (its own access traits, or its child's)."""
-    traits, generation = providers.get_traits(client, host_uuid)
-    if traits is None:
-        return []
-    child = names.child_provider_uuid(host_uuid)
-    child_traits, _ = providers.get_traits(client, child)
-    child_inventories = None
-    if child_traits is not None:
-        # No child, no slots: a host never used for instance
-        # reservations costs one request less.
-        child_inventories, _ = providers.get_inventories(client, child)
-    live = (_has_reservation(traits, None)
-            or _has_reservation(child_traits or (), child_inventories))
-    known = (traits, generation)
-    if live:
-        added, _ = providers.change_traits(client, host_uuid,
-                                           add={names.RESERVED_TRAIT},
-                                           known=known)
-        return ['marked host %s reserved' % host_uuid] if added else []
-    _, removed = providers.change_traits(client, host_uuid,
-                                         remove={names.RESERVED_TRAIT},
-                                         known=known)
-    return ['unmarked host %s reserved' % host_uuid] if removed else []
+    return settle_host(client, host_uuid)

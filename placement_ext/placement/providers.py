@@ -25,17 +25,23 @@ def _refused(method, url, resp):
 
 
 def ensure_trait(client, name):
-    """Create the custom trait ``name`` unless it exists."""
+    """Create the custom trait ``name`` unless it exists; True when this
+    call created it (then no provider can carry it yet)."""
     url = '/traits/%s' % name
-    client.put(url, expect=(201, 204))
+    return client.put(url, expect=(201, 204)).status == 201
 
 
 def delete_trait(client, name):
     """Delete the custom trait ``name``; True when this call deleted it,
     False when it was already gone or a provider still carries it."""
+    return delete_trait_status(client, name) == 204
+
+
+def delete_trait_status(client, name):
+    """Delete the custom trait ``name``; Placement's answer: 204 deleted,
+    404 already gone, 409 some provider still carries it."""
     url = '/traits/%s' % name
-    resp = client.delete(url, expect=(204, 404, 409))
-    return resp.status == 204
+    return client.delete(url, expect=(204, 404, 409)).status
 
 
 def ensure_resource_class(client, name):
@@ -89,40 +95,50 @@ def get_traits(client, uuid):
             resp.body['resource_provider_generation'])
 
 
-def change_traits(client, uuid, add=(), remove=(), known=None):
+def change_traits(client, uuid, add=(), remove=(), known=None, rule=None):
     """Add and remove traits on a provider, keeping all others.
 
+    ``rule``, when given, replaces ``add`` and ``remove``: it maps the
+    provider's current traits to the wanted ones, and is applied again to
+    fresh traits after a generation conflict.
     ``known`` is the provider's ``(traits, generation)`` as the caller has
     just read them (``get_traits``), which saves reading them again; a
     stale one only costs a generation conflict and a fresh read.
+    The write is tried first; custom traits Placement does not know yet
+    are created only when it answers that they are missing.
     Returns ``(added, removed)``, the traits actually changed; a provider
     that no longer exists counts as nothing to change.
     """
-    add, remove = set(add), set(remove)
+    if rule is None:
+        add, remove = set(add), set(remove)
+
+        def rule(current):
+            return (current | add) - remove
+
     url = '/resource_providers/%s/traits' % uuid
-    ensured = set()
     for _attempt in range(GENERATION_RETRIES):
         if known is not None:
             (current, generation), known = known, None
         else:
             current, generation = get_traits(client, uuid)
         if current is None:
-            if add:
+            if rule(set()):
                 raise exception.NotFound(
                     'resource provider %s is not in Placement' % uuid)
             return set(), set()
-        wanted = (current | add) - remove
+        wanted = set(rule(current))
         if wanted == current:
             return set(), set()
-        # Only traits the provider lacks may not exist yet (Placement does
-        # not delete a trait a provider carries).
-        for name in sorted((wanted - current) - ensured):
-            ensure_trait(client, name)
-            ensured.add(name)
+        body = {'traits': sorted(wanted),
+                'resource_provider_generation': generation}
         try:
-            resp = client.put(url, {'traits': sorted(wanted),
-                                    'resource_provider_generation':
-                                    generation}, expect=(200, 409))
+            resp = client.put(url, body, expect=(200, 400, 409))
+            if pclient.is_unknown_trait(resp):
+                # Only traits the provider lacks may be missing (Placement
+                # does not delete a trait a provider carries).
+                for name in sorted(wanted - current):
+                    ensure_trait(client, name)
+                resp = client.put(url, body, expect=(200, 409))
         except exception.PlacementUnavailable as exc:
             # Placement 16 answers 500 when another writer commits between
             # its generation check and its write (its traits handler does
