@@ -250,8 +250,8 @@ class Store:
         """What is free for a reservation request over ``[start, end)``.
 
         Returns ``{'timeline': [{'time', 'free'}...], 'earliest_start'}``;
-        ``earliest_start`` (only with ``duration``, in seconds) is when the
-        request would first fit for that long, or None.
+        ``earliest_start`` (only with ``duration``: seconds or ``"2h"``) is
+        when the request would first fit for that long, or None.
         """
         now = self.now()
         request = validation.parse_reservation(reservation, 0, self.conf)
@@ -264,7 +264,10 @@ class Store:
                 'end', 'the window may span at most %d days'
                 % (MAX_AVAILABILITY_WINDOW // 86400))
         if duration is not None:
-            duration = validation.parse_int(duration, 'duration', 1)
+            duration = validation.parse_duration(duration, 'duration')
+            if duration < 1:
+                raise exception.InvalidInput('duration',
+                                             'must be at least 1 second')
             if duration > hi - lo:
                 raise exception.InvalidInput(
                     'duration', '%ds is longer than the window from start to '

@@ -123,6 +123,8 @@ def get_host(session, ident):
     """A host by id, uuid or hypervisor hostname, or NotFound."""
     query = select(models.Host)
     if isinstance(ident, int) or str(ident).isdigit():
+        if int(ident) > MAX_INT:
+            raise exception.NotFound('Host %s not found.' % ident)
         query = query.where(models.Host.id == int(ident))
     else:
         query = query.where(

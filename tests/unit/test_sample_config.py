@@ -20,3 +20,16 @@ def test_sample_is_current(tmp_path, generator_conf, sample):
     assert output.read_text() == (ROOT / sample).read_text(), (
         '%s is stale: run oslo-config-generator --config-file %s'
         % (sample, generator_conf))
+
+
+def test_policy_sample_is_current(tmp_path):
+    from oslo_policy import generator as policy_generator
+    output = tmp_path / 'policy.yaml'
+    policy_generator.generate_sample(
+        args=['--config-file',
+              str(ROOT / 'etc/blazar-nova-policy-generator.conf'),
+              '--output-file', str(output)])
+    assert output.read_text() == (ROOT / 'etc/policy.yaml.sample')\
+        .read_text(), ('etc/policy.yaml.sample is stale: run '
+                       'oslopolicy-sample-generator --config-file '
+                       'etc/blazar-nova-policy-generator.conf')

@@ -1,0 +1,1 @@
+"""The reservation API: Blazar's v1 REST API over the store."""

@@ -1,0 +1,1 @@
+"""Thin handlers: check policy and input, call the store, render."""

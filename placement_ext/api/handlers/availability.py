@@ -1,0 +1,28 @@
+"""``POST /v1/availability``: how much of a request is free, and when it
+first fits (beyond Blazar)."""
+
+from placement_ext.api import policy
+from placement_ext.api.schemas import availability as schemas
+from placement_ext.api import util
+from placement_ext.api import views
+
+
+def query(req):
+    """For ``reservation`` (a lease's reservation body), the free amount
+    at each change over ``[start_date, end_date)``: hosts for a host
+    reservation, slots for an instance reservation; with ``duration`` (in
+    seconds, or ``"2h"``-style), the earliest start where it fits that
+    long."""
+    body = util.json_body(req, schemas.QUERY)
+    ctx = util.context(req)
+    policy.authorize(util.services(req).conf, ctx, 'blazar:availability:get')
+    found = util.services(req).store.availability(
+        ctx, body['reservation'], body['start_date'], body['end_date'],
+        body.get('duration'))
+    result = {'timeline': [{'date': views.epoch_date(p['time']),
+                            'free': p['free']} for p in found['timeline']]}
+    if 'earliest_start' in found:
+        earliest = found['earliest_start']
+        result['earliest_start'] = (None if earliest is None
+                                    else views.epoch_date(earliest))
+    return util.respond({'availability': result})

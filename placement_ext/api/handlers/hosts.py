@@ -1,0 +1,151 @@
+"""``/v1/os-hosts``: enrolled compute nodes (administrators only).
+
+Enrolling looks the node up in Placement by its hypervisor hostname,
+records its capacity in the store and marks it reservable in Placement;
+if the mark cannot be written the store row is removed again, so a
+refused enrolment leaves nothing behind.
+"""
+
+from oslo_log import log as logging
+
+from placement_ext.api import errors
+from placement_ext.api import policy
+from placement_ext.api.schemas import hosts as schemas
+from placement_ext.api import util
+from placement_ext.api import views
+from placement_ext import exception
+from placement_ext.placement import compute_nodes
+from placement_ext.placement import encoding
+from placement_ext.store import timeconv
+
+LOG = logging.getLogger(__name__)
+
+
+def _authorize(req, rule):
+    policy.authorize(util.services(req).conf, util.context(req),
+                     'blazar:oshosts:%s' % rule)
+
+
+def list_hosts(req):
+    util.query(req, {'type': 'object', 'additionalProperties': False})
+    _authorize(req, 'get')
+    found = util.services(req).store.list_hosts(util.context(req))
+    return util.respond({'hosts': [views.host(h) for h in found]})
+
+
+def create(req):
+    body = util.json_body(req, schemas.CREATE)
+    _authorize(req, 'post')
+    services = util.services(req)
+    ctx = util.context(req)
+    name = body.pop('name')
+    reservable = body.pop('reservable', True)
+    node = compute_nodes.find(services.placement, name)
+    values = dict(node, hypervisor_hostname=name, reservable=reservable,
+                  properties=body)
+    host = services.store.create_host(ctx, values)
+    try:
+        encoding.enrol_host(services.placement, node['uuid'])
+    except exception.ReservationError:
+        services.store.delete_host(ctx, host['id'])
+        raise
+    LOG.info('Enrolled host %s (%s)', name, node['uuid'])
+    return util.respond({'host': views.host(host)}, status=201)
+
+
+def show(req, host_id):
+    _authorize(req, 'get')
+    host = util.services(req).store.get_host(util.context(req), host_id)
+    return util.respond({'host': views.host(host)})
+
+
+def update(req, host_id):
+    """``{"values": {...}}``: properties to set (``null`` unsets one) and
+    ``reservable``."""
+    changes = util.json_body(req, schemas.UPDATE)['values']
+    _authorize(req, 'put')
+    store = util.services(req).store
+    ctx = util.context(req)
+    current = store.get_host(ctx, host_id)
+    values = {}
+    if 'reservable' in changes:
+        values['reservable'] = changes.pop('reservable')
+    if changes:
+        properties = dict(current['properties'])
+        for name, value in changes.items():
+            if value is None:
+                properties.pop(name, None)
+            else:
+                properties[name] = value
+        values['properties'] = properties
+    host = store.update_host(ctx, current['id'], values)
+    return util.respond({'host': views.host(host)})
+
+
+def delete(req, host_id):
+    """Remove a host no current or future reservation holds; its
+    reservable mark leaves Placement too (or at the next reconcile, if
+    Placement cannot be reached now)."""
+    _authorize(req, 'delete')
+    services = util.services(req)
+    ctx = util.context(req)
+    host = services.store.get_host(ctx, host_id)
+    services.store.delete_host(ctx, host['id'])
+    try:
+        encoding.withdraw_host(services.placement, host['uuid'])
+    except (exception.ReservationError, errors.HTTPError) as exc:
+        LOG.warning('Host %s left the store but its reservable mark stays '
+                    'in Placement until blazar-nova-manage reconcile: %s',
+                    host['hypervisor_hostname'], exc)
+    return util.no_content()
+
+
+def _allocations(req, host_ids=None):
+    params = util.query(req, schemas.ALLOCATIONS_QUERY)
+    _authorize(req, 'get_allocations')
+    store = util.services(req).store
+    ctx = util.context(req)
+    now = store.now()
+    by_host = store.allocations_between(ctx, now, timeconv.FAR_FUTURE)
+    if host_ids is None:
+        host_ids = sorted(int(h['id']) for h in store.list_hosts(ctx))
+    shown = []
+    for host_id in host_ids:
+        bookings = [b for b in by_host.get(host_id, [])
+                    if params.get('lease_id', b['lease_id']) == b['lease_id']
+                    and params.get('reservation_id', b['reservation_id'])
+                    == b['reservation_id']]
+        shown.append(views.allocation(str(host_id), bookings))
+    return shown
+
+
+def list_allocations(req):
+    """Every host with the current and future reservations holding it
+    (``lease_id``, ``reservation_id`` narrow them)."""
+    return util.respond({'allocations': _allocations(req)})
+
+
+def show_allocation(req, host_id):
+    _authorize(req, 'get_allocations')
+    host = util.services(req).store.get_host(util.context(req), host_id)
+    (allocation,) = _allocations(req, [int(host['id'])])
+    return util.respond({'allocation': allocation})
+
+
+def list_properties(req):
+    """Property names hosts carry (``detail``: with their values; ``all``:
+    private ones too)."""
+    params = util.query(req, schemas.PROPERTIES_QUERY)
+    _authorize(req, 'get_resource_properties')
+    found = util.services(req).store.list_resource_properties(
+        util.context(req), detail=util.flag(params.get('detail')),
+        include_private=util.flag(params.get('all')))
+    return util.respond({'resource_properties': found})
+
+
+def update_property(req, name):
+    body = util.json_body(req, schemas.PROPERTY_UPDATE)
+    _authorize(req, 'update_resource_properties')
+    found = util.services(req).store.update_resource_property(
+        util.context(req), name, body['private'])
+    return util.respond({'resource_property': found})

@@ -1,0 +1,40 @@
+"""The ``[api]`` options of ``blazar-nova-api``."""
+
+from oslo_config import cfg
+
+GROUP = 'api'
+
+API_OPTS = [
+    cfg.HostAddressOpt(
+        'bind_host', default='127.0.0.1',
+        help='Address ``blazar-nova-api`` listens on. Under another WSGI '
+             'server (uwsgi, mod_wsgi) this is not used.'),
+    cfg.PortOpt(
+        'bind_port', default=1234,
+        help='Port ``blazar-nova-api`` listens on; 1234 is Blazar\'s, so '
+             'existing catalog entries and clients keep working.'),
+    cfg.StrOpt(
+        'auth_strategy', default='keystone',
+        choices=[('keystone', 'Validate tokens with keystonemiddleware '
+                              '(configure ``[keystone_authtoken]``).'),
+                 ('noauth', 'No authentication, for a local service and '
+                            'tests: the token ``admin`` is an admin, a '
+                            'token ``USER:PROJECT`` acts as that user of '
+                            'that project.')],
+        help='How requests are authenticated.'),
+    cfg.IntOpt(
+        'max_request_body_size', default=256 * 1024, min=1024,
+        help='Largest request body accepted, in bytes; larger ones get a '
+             '413 before they are read.'),
+    cfg.IntOpt(
+        'workers', default=8, min=1,
+        help='Requests ``blazar-nova-api`` serves at once (threads).'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(API_OPTS, group=GROUP)
+
+
+def list_opts():
+    return [(GROUP, API_OPTS)]

@@ -1,0 +1,34 @@
+"""The reservation API application built from a configuration."""
+
+from oslo_log import log as logging
+
+from placement_ext.api import options
+from placement_ext.api import wsgi_app
+from placement_ext import conf as bn_conf
+from placement_ext.placement import client as placement_client
+from placement_ext.store import api as store_api
+
+LOG = logging.getLogger(__name__)
+
+PROJECT = 'blazar-nova'
+
+
+def register_opts(conf):
+    bn_conf.register_opts(conf)
+    options.register_opts(conf)
+
+
+def build(conf, store=None, placement=None):
+    """The WSGI application of ``conf`` (tests pass their own parts); the
+    Placement client is made on the first host enrolment."""
+    store = store or store_api.Store(conf)
+
+    def placement_factory():
+        return placement_client.PlacementClient.from_conf(conf)
+
+    if conf.api.auth_strategy == 'noauth':
+        LOG.warning('The reservation API runs without authentication '
+                    '([api] auth_strategy = noauth): for a local service '
+                    'and tests only.')
+    return wsgi_app.make_app(conf, store, placement=placement,
+                             placement_factory=placement_factory)

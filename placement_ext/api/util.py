@@ -1,0 +1,83 @@
+"""What every handler does: read the caller, a validated body or query,
+and answer JSON."""
+
+import json
+
+import jsonschema
+import webob
+
+from placement_ext.api import errors
+
+
+def context(req):
+    return req.environ['blazar_nova.context']
+
+
+def services(req):
+    return req.environ['blazar_nova.services']
+
+
+def _where(error):
+    return '.'.join(str(p) for p in error.absolute_path)
+
+
+def validate(document, schema, what='body'):
+    """Raise a 400 naming the first place ``document`` breaks ``schema``."""
+    validator = jsonschema.Draft7Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is not None:
+        where = _where(error)
+        if what == 'body':
+            where = 'body field %s' % where if where else 'body'
+        else:
+            where = 'query parameter %s' % where if where else 'query'
+        raise errors.HTTPError(400, 'Invalid %s: %s' % (where,
+                                                        error.message))
+
+
+def json_body(req, schema):
+    """The request's JSON body, checked against ``schema``."""
+    content_type = req.content_type or 'application/json'
+    if content_type != 'application/json':
+        raise errors.HTTPError(
+            415, 'The body must be application/json, not %s.'
+            % content_type)
+    raw = req.body
+    if not raw:
+        raise errors.HTTPError(400, 'A JSON body is required.')
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.HTTPError(400, 'The body is not valid JSON: %s'
+                               % exc) from None
+    validate(document, schema)
+    return document
+
+
+def query(req, schema):
+    """The query string as a dict of single values, checked against
+    ``schema`` (repeated parameters are refused)."""
+    params = {}
+    for name, value in req.GET.items():
+        if name in params:
+            raise errors.HTTPError(400, 'Query parameter %s is given more '
+                                        'than once.' % name)
+        params[name] = value
+    validate(params, schema, what='query')
+    return params
+
+
+def respond(payload, status=200):
+    resp = webob.Response(status=status, content_type='application/json',
+                          charset='utf-8')
+    resp.text = json.dumps(payload)
+    return resp
+
+
+def no_content():
+    return webob.Response(status=204)
+
+
+def flag(value):
+    """A boolean query value (``True``, ``true``, ``1``...)."""
+    return str(value).lower() in ('1', 'true', 'yes', 'on')

@@ -1,0 +1,76 @@
+"""Store dicts as Blazar's API shows them.
+
+Dates are Blazar's ``YYYY-MM-DDTHH:MM:SS.ffffff`` (python-blazarclient
+parses them so to prolong or defer a lease); a host's properties appear
+as top-level fields, as Blazar shows extra capabilities.
+"""
+
+import datetime
+
+from placement_ext.store import timeconv
+
+STORE_FORMAT = '%Y-%m-%d %H:%M:%S'
+BLAZAR_FORMAT = '%Y-%m-%dT%H:%M:%S.%f'
+
+
+def date(text):
+    if text is None:
+        return None
+    return datetime.datetime.strptime(text, STORE_FORMAT).strftime(
+        BLAZAR_FORMAT)
+
+
+def epoch_date(seconds):
+    return timeconv.to_datetime(seconds).strftime(BLAZAR_FORMAT)
+
+
+def lease(view):
+    shown = dict(view)
+    for field in ('start_date', 'end_date', 'before_end_date', 'created_at',
+                  'updated_at'):
+        shown[field] = date(view.get(field))
+    shown['trust_id'] = None
+    shown['reservations'] = [reservation(r) for r in view['reservations']]
+    shown['events'] = [dict(e, lease_id=view['id'], time=date(e['time']))
+                       for e in view['events']]
+    return shown
+
+
+def reservation(view):
+    shown = dict(view)
+    # Blazar's field for what the reservation made in Nova/Placement.
+    shown['resource_id'] = view['id']
+    shown['missing_resources'] = False
+    shown['resources_changed'] = False
+    return shown
+
+
+def host(view):
+    shown = {
+        'id': view['id'],
+        'uuid': view['uuid'],
+        'hypervisor_hostname': view['hypervisor_hostname'],
+        'service_name': view['hypervisor_hostname'],
+        'vcpus': view['vcpus'],
+        'memory_mb': view['memory_mb'],
+        'local_gb': view['local_gb'],
+        'extra_capacity': view['extra_capacity'],
+        'reservable': view['reservable'],
+        'created_at': date(view['created_at']),
+        'updated_at': date(view['updated_at']),
+    }
+    for name, value in view['properties'].items():
+        shown.setdefault(name, value)
+    return shown
+
+
+def allocation(host_id, bookings):
+    """Blazar's allocation of one host: the reservations holding it."""
+    return {
+        'resource_id': host_id,
+        'reservations': [
+            {'id': b['reservation_id'], 'lease_id': b['lease_id'],
+             'start_date': epoch_date(b['start']),
+             'end_date': epoch_date(b['end'])}
+            for b in bookings],
+    }

@@ -1,0 +1,109 @@
+"""``blazar-nova-api``: serve the reservation API (Blazar's v1).
+
+Usage::
+
+    blazar-nova-api [--config-file FILE]
+
+Listens on ``[api] bind_host``:``bind_port`` (127.0.0.1:1234 by default)
+with ``[api] workers`` threads. For production, run
+``placement_ext.api.wsgi:application`` under uwsgi or mod_wsgi instead.
+SIGTERM and SIGINT stop it.
+"""
+
+import signal
+import socketserver
+import sys
+import threading
+from wsgiref import simple_server
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from placement_ext.api import service
+
+LOG = logging.getLogger(__name__)
+
+PROG = 'blazar-nova-api'
+
+
+class _Handler(simple_server.WSGIRequestHandler):
+    """Requests go to oslo.log, not stderr."""
+
+    def log_message(self, fmt, *args):
+        LOG.debug('%s %s', self.address_string(), fmt % args)
+
+
+class Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
+    """A threaded WSGI server with a bounded number of requests in
+    flight."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, workers):
+        super().__init__(address, _Handler)
+        self._slots = threading.BoundedSemaphore(workers)
+
+    def process_request(self, request, client_address):
+        self._slots.acquire()
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+def serve(conf, application, ready=None):
+    """Serve ``application`` until SIGTERM/SIGINT (or ``server.shutdown``);
+    ``ready(server)`` is called once it listens."""
+    server = Server((conf.api.bind_host, conf.api.bind_port),
+                    conf.api.workers)
+    server.set_app(application)
+    host, port = server.server_address[:2]
+    LOG.info('Reservation API listening on http://%s:%d/v1', host, port)
+    if ready is not None:
+        ready(server)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+
+
+def main(argv=None):
+    conf = cfg.ConfigOpts()
+    service.register_opts(conf)
+    logging.register_options(conf)
+    try:
+        conf(sys.argv[1:] if argv is None else argv,
+             project=service.PROJECT, prog=PROG)
+    except cfg.Error as exc:
+        print('ERROR: %s' % exc, file=sys.stderr)
+        return 1
+    logging.setup(conf, service.PROJECT)
+    application = service.build(conf)
+
+    def stop(server):
+        def on_signal(signum, frame):
+            LOG.info('Signal %d received: stopping', signum)
+            threading.Thread(target=server.shutdown, daemon=True).start()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, on_signal)
+            signal.signal(signal.SIGINT, on_signal)
+
+    try:
+        serve(conf, application, ready=stop)
+    except OSError as exc:
+        LOG.error('Cannot listen on %s:%s: %s', conf.api.bind_host,
+                  conf.api.bind_port, exc)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
