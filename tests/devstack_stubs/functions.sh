@@ -1,0 +1,138 @@
+# shellcheck shell=bash
+#
+# Stand-ins for the DevStack functions devstack/plugin.sh and
+# devstack/settings call, for tests/unit/test_devstack_plugin.py.
+#
+# The INI functions are DevStack's own (ini-config.sh, copied verbatim) and
+# really edit the files. Everything that would reach Keystone, a database
+# server, pip or systemd is replaced by a stub that appends one line to
+# $STUB_CALLS: the function's name and its arguments, separated by tabs.
+# The test sets the variables DevStack defines (DEST, NOVA_CONF, ...) in the
+# environment.
+
+# shellcheck source=tests/devstack_stubs/ini-config.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ini-config.sh"
+
+function _stub_record {
+    local IFS=$'\t'
+    echo "$*" >> "$STUB_CALLS"
+}
+
+# functions-common: the same membership test as DevStack's (without its
+# legacy "nova"/"glance"/... catch-alls, which the plugin does not use).
+function is_service_enabled {
+    local service
+    for service in "$@"; do
+        [[ ,${ENABLED_SERVICES}, =~ ,${service}, ]] && return 0
+    done
+    return 1
+}
+
+function enable_service {
+    local service
+    for service in "$@"; do
+        is_service_enabled "$service" || ENABLED_SERVICES+=",$service"
+    done
+    ENABLED_SERVICES=${ENABLED_SERVICES#,}
+}
+
+function echo_summary {
+    echo "$@"
+}
+
+function ipv6_unquote {
+    echo "$1" | tr -d '[]'
+}
+
+function get_python_exec_prefix {
+    echo /usr/local/bin
+}
+
+# sudo runs the command as the test's user (no sudo on test machines).
+function sudo {
+    _stub_record sudo "$@"
+    "$@"
+}
+
+# inc/python
+function setup_develop {
+    _stub_record setup_develop "$@"
+}
+
+function pip_install {
+    _stub_record pip_install "$@"
+}
+
+# functions-common / lib/keystone: Keystone calls, recorded. Like DevStack's,
+# the get_or_create_* functions print an id.
+function get_or_create_service {
+    _stub_record get_or_create_service "$@"
+    echo "service-id-$2"
+}
+
+function get_or_create_user {
+    _stub_record get_or_create_user "$@"
+    echo "user-id-$1"
+}
+
+function get_or_add_user_project_role {
+    _stub_record get_or_add_user_project_role "$@"
+    echo "role-id-$1"
+}
+
+function create_service_user {
+    _stub_record create_service_user "$@"
+}
+
+function get_or_create_endpoint {
+    _stub_record get_or_create_endpoint "$@"
+    echo "endpoint-id"
+}
+
+# lib/keystone's configure_keystone_authtoken_middleware, writing what
+# DevStack's writes (configure_keystoneauth and the authtoken extras).
+function configure_keystone_authtoken_middleware {
+    _stub_record configure_keystone_authtoken_middleware "$@"
+    local conf_file=$1
+    local admin_user=$2
+    local section=${3:-keystone_authtoken}
+    iniset "$conf_file" "$section" auth_type password
+    iniset "$conf_file" "$section" interface public
+    iniset "$conf_file" "$section" auth_url "$KEYSTONE_SERVICE_URI"
+    iniset "$conf_file" "$section" username "$admin_user"
+    iniset "$conf_file" "$section" password "$SERVICE_PASSWORD"
+    iniset "$conf_file" "$section" user_domain_name "$SERVICE_DOMAIN_NAME"
+    iniset "$conf_file" "$section" project_name "$SERVICE_PROJECT_NAME"
+    iniset "$conf_file" "$section" project_domain_name "$SERVICE_DOMAIN_NAME"
+    iniset "$conf_file" "$section" www_authenticate_uri "$KEYSTONE_SERVICE_URI"
+}
+
+# lib/rpc_backend: like DevStack's, writes transport_url only when RabbitMQ
+# is enabled.
+function iniset_rpc_backend {
+    _stub_record iniset_rpc_backend "$@"
+    local file=$2
+    local section=${3:-DEFAULT}
+    if is_service_enabled rabbit; then
+        iniset "$file" "$section" transport_url \
+            "rabbit://stackrabbit:secret@127.0.0.1:5672/$4"
+    fi
+}
+
+# lib/database
+function database_connection_url {
+    echo "sqlite:///$STUB_STATE/$1.sqlite"
+}
+
+function recreate_database {
+    _stub_record recreate_database "$@"
+}
+
+# functions-common: processes under systemd, recorded.
+function run_process {
+    _stub_record run_process "$@"
+}
+
+function stop_process {
+    _stub_record stop_process "$@"
+}
