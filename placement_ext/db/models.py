@@ -225,3 +225,20 @@ class Lock(Base):
                                               primary_key=True)
     counter: orm.Mapped[int] = orm.mapped_column(sa.BigInteger, default=0,
                                                  nullable=False)
+
+
+class ResourceProperty(Base):
+    """Whether a host property name is private (Blazar's resource
+    properties).
+
+    Names come from hosts' ``properties``; a name without a row is public.
+    """
+
+    __tablename__ = 'resource_properties'
+
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(64),
+                                              primary_key=True)
+    # '0' rather than sa.false(): false on every backend, and what MariaDB
+    # reports back, so that the migration tests see no difference.
+    private: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, default=False, server_default='0', nullable=False)

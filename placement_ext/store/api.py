@@ -19,6 +19,7 @@ from placement_ext.store import hosts
 from placement_ext.store import leases
 from placement_ext.store import lifecycle
 from placement_ext.store import live
+from placement_ext.store import properties
 from placement_ext.store import snapshot
 from placement_ext.store import validation
 from placement_ext.store import views
@@ -80,6 +81,20 @@ class Store:
     def delete_host(self, context, ident):
         with self.db.writer(context) as session:
             hosts.delete_host(session, ident, self.now())
+
+    def list_resource_properties(self, context, detail=False,
+                                 include_private=False):
+        """Property names hosts carry (see ``store.properties``)."""
+        with self.db.reader(context) as session:
+            return properties.list_properties(session, detail,
+                                              include_private)
+
+    @_retry
+    def update_resource_property(self, context, name, private):
+        """Make a host property private or public; NotFound when no host
+        carries it."""
+        with self.db.writer(context) as session:
+            return properties.set_private(session, name, private)
 
     # Leases ------------------------------------------------------------
     @_retry

@@ -19,7 +19,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 ALEMBIC_INI = os.path.join(REPO_ROOT, 'placement_ext', 'db', 'alembic.ini')
 TABLES = {'hosts', 'leases', 'reservations', 'allocations', 'events',
-          'locks'}
+          'locks', 'resource_properties'}
 
 
 @pytest.fixture
