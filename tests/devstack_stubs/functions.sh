@@ -3,15 +3,52 @@
 # Stand-ins for the DevStack functions devstack/plugin.sh and
 # devstack/settings call, for tests/unit/test_devstack_plugin.py.
 #
-# The INI functions are DevStack's own (ini-config.sh, copied verbatim) and
-# really edit the files. Everything that would reach Keystone, a database
+# The INI functions behave as DevStack's do (iniset replaces an option's
+# lines, iniadd appends values, iniget reads the first) and really edit the
+# files, through our own ini_tool.py. Everything that would reach Keystone, a database
 # server, pip or systemd is replaced by a stub that appends one line to
 # $STUB_CALLS: the function's name and its arguments, separated by tabs.
 # The test sets the variables DevStack defines (DEST, NOVA_CONF, ...) in the
 # environment.
 
-# shellcheck source=tests/devstack_stubs/ini-config.sh
-source "$(dirname "${BASH_SOURCE[0]}")/ini-config.sh"
+_INI_TOOL="$(dirname "${BASH_SOURCE[0]}")/ini_tool.py"
+
+function _ini {
+    "${PYTHON:-python3}" "$_INI_TOOL" "$@"
+}
+
+function iniget {
+    _ini get "$1" "$2" "$3"
+}
+
+function iniget_multiline {
+    _ini get_multiline "$1" "$2" "$3"
+}
+
+function ini_has_option {
+    _ini has "$1" "$2" "$3"
+}
+
+function iniset {
+    [[ "$1" == "-sudo" ]] && shift
+    local file=$1 section=$2 option=$3
+    shift 3
+    _ini set "$file" "$section" "$option" "$*"
+}
+
+function iniset_multiline {
+    [[ "$1" == "-sudo" ]] && shift
+    _ini set_multiline "$@"
+}
+
+function iniadd {
+    [[ "$1" == "-sudo" ]] && shift
+    local file=$1 section=$2 option=$3
+    shift 3
+    local -a current=()
+    read -r -a current < <(iniget_multiline "$file" "$section" "$option")
+    iniset_multiline "$file" "$section" "$option" "${current[@]}" "$@"
+}
 
 function _stub_record {
     local IFS=$'\t'

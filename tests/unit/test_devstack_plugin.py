@@ -2,11 +2,12 @@
 
 shellcheck checks both files. Then each phase runs in bash the way DevStack
 runs it (settings sourced, then plugin.sh sourced with the phase as
-arguments, under ``set -o errexit``), against tests/devstack_stubs: DevStack's
-own INI functions, copied verbatim, which really edit nova.conf and
-blazar-nova.conf, and recording stubs for everything that would reach
-Keystone, a database server, pip or systemd. blazar-nova-manage, mysql and
-psql are fake executables that record their arguments.
+arguments, under ``set -o errexit``), against tests/devstack_stubs:
+INI functions that behave as DevStack's (our own ini_tool.py) and
+really edit nova.conf and blazar-nova.conf, and recording stubs for
+everything that would reach Keystone, a database server, pip or
+systemd. blazar-nova-manage, mysql and psql are fake executables that
+record their arguments.
 
 nova.conf is read back with Nova's own options on oslo.config, as
 nova-scheduler reads it, and Nova's filter loader must find BlazarFilter
