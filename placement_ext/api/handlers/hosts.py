@@ -60,9 +60,9 @@ def show(req, host_id):
 
 
 def update(req, host_id):
-    """``{"values": {...}}``: properties to set (``null`` unsets one) and
-    ``reservable``."""
-    changes = util.json_body(req, schemas.UPDATE)['values']
+    """``{"gpu": "true", "rack": null}``: properties to set (``null``
+    unsets one) and ``reservable``, as python-blazarclient sends them."""
+    changes = util.json_body(req, schemas.UPDATE)
     _authorize(req, 'put')
     store = util.services(req).store
     ctx = util.context(req)

@@ -18,20 +18,15 @@ CREATE = {
     'additionalProperties': False,
 }
 
+# What python-blazarclient sends (``host set --extra k=v``, ``host unset
+# --extra k``): the changes themselves, ``null`` unsetting a property.
 UPDATE = {
     'type': 'object',
-    'properties': {
-        'values': {
-            'type': 'object',
-            'minProperties': 1,
-            'properties': {'reservable': {'type': 'boolean'}},
-            'patternProperties': {
-                _PROPERTY_NAME: {'type': ['string', 'number', 'boolean',
-                                          'null'], 'maxLength': 255}},
-            'additionalProperties': False,
-        },
-    },
-    'required': ['values'],
+    'minProperties': 1,
+    'properties': {'reservable': {'type': 'boolean'}},
+    'patternProperties': {
+        _PROPERTY_NAME: {'type': ['string', 'number', 'boolean', 'null'],
+                         'maxLength': 255}},
     'additionalProperties': False,
 }
 

@@ -46,14 +46,6 @@ INSTANCE_RESERVATION = {'resource_type': 'virtual:instance', 'amount': 2,
                         'vcpus': 1, 'memory_mb': 512, 'disk_gb': 1,
                         'affinity': 'None', 'resource_properties': ''}
 
-# python-blazarclient's ``host.update(host_id, values)`` sends ``values``
-# itself as the body (``{"rack": "r1"}``, ``{"gpu": null}``), as Blazar's
-# PUT /v1/os-hosts/{id} takes it; the API wants ``{"values": {...}}``.
-HOST_UPDATE_BUG = (
-    'PUT /v1/os-hosts/{id} refuses the flat body python-blazarclient and '
-    'Blazar use ({"rack": "r1"}): 400 "Invalid body: \'values\' is a '
-    'required property"')
-
 
 # Fixtures ------------------------------------------------------------------
 @pytest.fixture(scope='module')
@@ -159,7 +151,6 @@ def test_host_enrol_list_show_delete(api, placement):
     assert ps.traits_of(pc, node) == NODE_TRAITS
 
 
-@pytest.mark.xfail(strict=True, reason=HOST_UPDATE_BUG)
 def test_host_set_and_unset_extra_capabilities(api, placement):
     ps.add_compute_node(placement.client(), 'cn1')
     admin = client(api)

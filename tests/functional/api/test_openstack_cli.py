@@ -152,10 +152,6 @@ def test_reservation_commands(api, tmp_path):
         'reservations'] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'PUT /v1/os-hosts/{id} wants {"values": {...}}; the command (like '
-    'Blazar) sends the flat {"rack": "r1"}: 400 "Invalid body: \'values\' '
-    'is a required property"'))
 def test_host_set_extra(api, tmp_path):
     ps.add_compute_node(api.placement, 'cn1')
     python = blazar_client.Client(1, blazar_url=api.url, auth_token='admin')
