@@ -55,6 +55,11 @@ def render(exc):
     """The response for an exception raised while serving a request."""
     if isinstance(exc, HTTPError):
         return response(exc.status, exc.message, exc.headers)
+    if isinstance(exc, UnicodeDecodeError):
+        # webob decodes the path and the query string as UTF-8 on first
+        # use; bytes that are not UTF-8 are the client's error.
+        return response(400, 'The request path or query string is not '
+                             'valid UTF-8.')
     status = status_of(exc)
     if status is None:
         LOG.exception('Unexpected error while serving a request')

@@ -47,7 +47,10 @@ def json_body(req, schema):
         raise errors.HTTPError(400, 'A JSON body is required.')
     try:
         document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        # JSON escapes may spell lone surrogates ("\\ud800"), which are
+        # no text: refuse them here rather than fail in the database.
+        json.dumps(document, ensure_ascii=False).encode('utf-8')
+    except (ValueError, UnicodeError) as exc:
         raise errors.HTTPError(400, 'The body is not valid JSON: %s'
                                % exc) from None
     validate(document, schema)
