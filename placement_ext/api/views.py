@@ -45,6 +45,14 @@ def reservation(view):
     return shown
 
 
+# A host's own fields; a property may not take one of these names, or the
+# host body could not show it.
+HOST_FIELDS = frozenset([
+    'id', 'uuid', 'name', 'hypervisor_hostname', 'service_name', 'vcpus',
+    'memory_mb', 'local_gb', 'extra_capacity', 'reservable', 'created_at',
+    'updated_at'])
+
+
 def host(view):
     shown = {
         'id': view['id'],

@@ -55,10 +55,12 @@ class Dispatcher:
         self.services = services
         self.mapper = routes.Mapper()
         # Routes keeps defaults as strings: each path names its route.
+        # Blazar also answers ``/v1/leases.json``: those come first, or an
+        # id would swallow the suffix.
+        for index, (path, _methods) in enumerate(ROUTES):
+            self.mapper.connect(path + '.json', route=str(index))
         for index, (path, _methods) in enumerate(ROUTES):
             self.mapper.connect(path, route=str(index))
-            # Blazar also answers ``/v1/leases.json``.
-            self.mapper.connect(path + '.json', route=str(index))
 
     @webob.dec.wsgify
     def __call__(self, req):
@@ -67,6 +69,8 @@ class Dispatcher:
             raise errors.HTTPError(404, 'The resource %s was not found.'
                                    % req.path_info)
         methods = ROUTES[int(match.pop('route'))][1]
+        if 'GET' in methods:
+            methods = dict(methods, HEAD=methods['GET'])
         handler = methods.get(req.method)
         if handler is None:
             raise errors.HTTPError(
@@ -75,7 +79,16 @@ class Dispatcher:
                 {'Allow': ', '.join(sorted(methods))})
         req.environ['blazar_nova.context'] = auth.context_of(req)
         req.environ['blazar_nova.services'] = self.services
-        return handler(req, **match)
+        return handler(req, **{name: _decoded(value)
+                               for name, value in match.items()})
+
+
+def _decoded(value):
+    """A path segment as text: WSGI gives it as latin-1 of its bytes."""
+    try:
+        return value.encode('latin-1').decode('utf-8')
+    except UnicodeError:
+        raise errors.HTTPError(400, 'The request path is not valid UTF-8.')
 
 
 class Guard:

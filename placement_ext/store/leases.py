@@ -12,6 +12,7 @@ any. What is missing is taken by the placement policy like on creation.
 import json
 import uuid as uuidlib
 
+from sqlalchemy import orm
 from sqlalchemy import select
 
 from placement_ext.allocator import hosts as host_decisions
@@ -189,11 +190,22 @@ def get_lease(session, context, lease_id):
     return lease
 
 
+# What a lease view reads, loaded in one query per relationship for all
+# the leases listed rather than a few queries per lease.
+FULL_LEASE = (
+    orm.selectinload(models.Lease.reservations)
+    .selectinload(models.Reservation.allocations)
+    .joinedload(models.Allocation.host),
+    orm.selectinload(models.Lease.events),
+)
+
+
 def list_leases(session, context, all_projects=False):
     """Leases of the context's project (every project for an admin asking
     for all)."""
-    query = select(models.Lease).order_by(models.Lease.start_date,
-                                          models.Lease.id)
+    query = (select(models.Lease)
+             .options(*FULL_LEASE)
+             .order_by(models.Lease.start_date, models.Lease.id))
     if not (context.is_admin and all_projects):
         query = query.where(models.Lease.project_id == context.project_id)
     return list(session.scalars(query))

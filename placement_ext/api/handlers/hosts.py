@@ -16,6 +16,7 @@ from placement_ext.api import views
 from placement_ext import exception
 from placement_ext.placement import compute_nodes
 from placement_ext.placement import encoding
+from placement_ext.store import snapshot
 from placement_ext.store import timeconv
 
 LOG = logging.getLogger(__name__)
@@ -24,6 +25,16 @@ LOG = logging.getLogger(__name__)
 def _authorize(req, rule):
     policy.authorize(util.services(req).conf, util.context(req),
                      'blazar:oshosts:%s' % rule)
+
+
+def _check_property_names(names):
+    # The store refuses its own fields (vcpus...) with its own message.
+    clashing = sorted(set(names) & views.HOST_FIELDS
+                      - set(snapshot.STANDARD_PROPERTIES))
+    if clashing:
+        raise errors.HTTPError(
+            400, 'Invalid property name(s) %s: a host field has that name.'
+            % ', '.join(clashing))
 
 
 def list_hosts(req):
@@ -40,6 +51,7 @@ def create(req):
     ctx = util.context(req)
     name = body.pop('name')
     reservable = body.pop('reservable', True)
+    _check_property_names(body)
     node = compute_nodes.find(services.placement, name)
     values = dict(node, hypervisor_hostname=name, reservable=reservable,
                   properties=body)
@@ -70,6 +82,7 @@ def update(req, host_id):
     values = {}
     if 'reservable' in changes:
         values['reservable'] = changes.pop('reservable')
+    _check_property_names(changes)
     if changes:
         properties = dict(current['properties'])
         for name, value in changes.items():

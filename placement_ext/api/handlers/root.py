@@ -25,7 +25,7 @@ def _versions(req):
 def versions_app(req):
     if req.method not in ('GET', 'HEAD'):
         raise errors.HTTPError(405, 'Method %s is not allowed on /.'
-                               % req.method, {'Allow': 'GET'})
+                               % req.method, {'Allow': 'GET, HEAD'})
     resp = util.respond(_versions(req))
     resp.status = 300
     return resp

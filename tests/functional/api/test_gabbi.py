@@ -92,9 +92,6 @@ def test_path_not_utf8(api, path):
     assert resp.headers['OpenStack-API-Version'] == 'reservation 1.0'
 
 
-@pytest.mark.xfail(strict=True, reason='wsgi_app.Dispatcher matches the '
-                   'raw PEP 3333 PATH_INFO (UTF-8 bytes as latin-1), so '
-                   'ids reach handlers undecoded')
 def test_path_in_utf8(api):
     resp = _get('/v1/os-hosts/%C3%A9t%C3%A9')
     assert resp.status_int == 404, resp.text
