@@ -113,9 +113,7 @@ def delete(req, host_id):
     return util.no_content()
 
 
-def _allocations(req, host_ids=None):
-    params = util.query(req, schemas.ALLOCATIONS_QUERY)
-    _authorize(req, 'get_allocations')
+def _allocations(req, params, host_ids=None):
     store = util.services(req).store
     ctx = util.context(req)
     now = store.now()
@@ -135,13 +133,16 @@ def _allocations(req, host_ids=None):
 def list_allocations(req):
     """Every host with the current and future reservations holding it
     (``lease_id``, ``reservation_id`` narrow them)."""
-    return util.respond({'allocations': _allocations(req)})
+    params = util.query(req, schemas.ALLOCATIONS_QUERY)
+    _authorize(req, 'get_allocations')
+    return util.respond({'allocations': _allocations(req, params)})
 
 
 def show_allocation(req, host_id):
+    params = util.query(req, schemas.ALLOCATIONS_QUERY)
     _authorize(req, 'get_allocations')
     host = util.services(req).store.get_host(util.context(req), host_id)
-    (allocation,) = _allocations(req, [int(host['id'])])
+    (allocation,) = _allocations(req, params, [int(host['id'])])
     return util.respond({'allocation': allocation})
 
 

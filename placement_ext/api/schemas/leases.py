@@ -33,13 +33,16 @@ RESERVATION = {
 
 _EVENT = {'type': 'object', 'maxProperties': 16}
 
+_NAME_AND_DATES = {
+    'name': {'type': 'string', 'maxLength': 255},
+    'start_date': common.DATE,
+    'end_date': common.DATE,
+    'before_end_date': common.DATE,
+}
+
 CREATE = {
     'type': 'object',
-    'properties': {
-        'name': {'type': 'string', 'maxLength': 255},
-        'start_date': common.DATE,
-        'end_date': common.DATE,
-        'before_end_date': common.DATE,
+    'properties': dict(_NAME_AND_DATES, **{
         'reservations': {'type': 'array', 'items': RESERVATION,
                          'minItems': 1, 'maxItems': 100},
         'events': {'type': 'array', 'items': _EVENT, 'maxItems': 16},
@@ -48,32 +51,24 @@ CREATE = {
         # Echoed lease fields, ignored.
         'id': {}, 'project_id': {}, 'user_id': {}, 'trust_id': {},
         'status': {}, 'degraded': {},
-    },
+    }),
     'required': ['name', 'start_date', 'end_date', 'reservations'],
     'additionalProperties': False,
 }
 
-_RESERVATION_CHANGE = {
-    'type': 'object',
-    'properties': dict(_RESERVATION_FIELDS),
-    'required': ['id'],
-    'additionalProperties': False,
-}
+# A change names the reservation it changes; its type may be left out.
+_RESERVATION_CHANGE = dict(RESERVATION, required=['id'])
 
 UPDATE = {
     'type': 'object',
-    'properties': {
-        'name': {'type': 'string', 'maxLength': 255},
-        'start_date': common.DATE,
-        'end_date': common.DATE,
-        'before_end_date': common.DATE,
+    'properties': dict(_NAME_AND_DATES, **{
         'prolong_for': {'type': 'string', 'maxLength': 32},
         'reduce_by': {'type': 'string', 'maxLength': 32},
         'defer_by': {'type': 'string', 'maxLength': 32},
         'advance_by': {'type': 'string', 'maxLength': 32},
         'reservations': {'type': 'array', 'items': _RESERVATION_CHANGE,
                          'maxItems': 100},
-    },
+    }),
     'minProperties': 1,
     'additionalProperties': False,
 }
