@@ -44,6 +44,7 @@ from placement_ext.db import migration  # noqa: E402
 from placement_ext.db import models  # noqa: E402
 from placement_ext.store import api as store_api  # noqa: E402
 from placement_ext.store import leases  # noqa: E402
+from placement_ext.store import length_bound  # noqa: E402
 from placement_ext.store import timeconv  # noqa: E402
 from tests import db_backends  # noqa: E402
 
@@ -148,6 +149,10 @@ def load(database, hosts, made):
                             (models.Event, event_rows)):
             for i in range(0, len(rows), 2000):
                 conn.execute(insert(table), rows[i:i + 2000])
+    # As the store's writers would have left it (placement_ext/store/
+    # length_bound.py).
+    with database.writer(bn_context.admin_context()) as session:
+        length_bound.recompute(session)
 
 
 def timed_decision(store, body):

@@ -23,6 +23,7 @@ from placement_ext.db import models
 from placement_ext import exception
 from placement_ext import property_filter
 from placement_ext import states
+from placement_ext.store import length_bound
 from placement_ext.store import locking
 from placement_ext.store import snapshot
 from placement_ext.store import timeconv
@@ -96,8 +97,10 @@ def _apply_request(row, request):
         row.extra_resources = dict(request.extra_resources) or None
 
 
-def sync_allocations(row, decision, start, end):
-    """Make the row's allocations match ``decision`` for the window."""
+def sync_allocations(session, row, decision, start, end):
+    """Make the row's allocations match ``decision`` for the window, and
+    keep the allocation length bound above the window's length."""
+    length_bound.raise_to(session, end - start)
     wanted = dict(decision.slots_by_host)
     for allocation in list(row.allocations):
         if allocation.host_id in wanted:
@@ -166,7 +169,8 @@ def create_lease(session, conf, context, body, now, rng=None,
             id=str(uuidlib.uuid4()), resource_type=res_request.resource_type,
             status=states.ReservationStatus.PENDING)
         _apply_request(row, res_request)
-        sync_allocations(row, decision, request.start, request.end)
+        sync_allocations(session, row, decision, request.start,
+                         request.end)
         lease.reservations.append(row)
         _book(bookings, res_request, decision, row.id, request.start,
               request.end)
@@ -288,7 +292,7 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
                           host_filter, keep=keep, keep_all=started, rng=rng,
                           gaps=gaps)
         _apply_request(row, request)
-        sync_allocations(row, decision, start, end)
+        sync_allocations(session, row, decision, start, end)
         _book(bookings, request, decision, row.id, start, end)
 
     lease.start_date = timeconv.to_datetime(start)
