@@ -35,11 +35,14 @@ def gap_of(host, intervals, start, end, margin, gaps):
 def _free_candidates(hosts, bookings_by_host, start, end, margin, gaps):
     """``(host, before, after)`` for each host free for the whole window."""
     candidates = []
+    window_end = end + margin
     for host in hosts:
-        intervals = timeline.busy_intervals(
-            bookings_by_host.get(host.id, ()), margin)
-        if timeline.overlaps(intervals, start, end + margin):
+        bookings = bookings_by_host.get(host.id, ())
+        if any(b.start < window_end and b.end + margin > start
+               for b in bookings):
             continue
+        intervals = (None if gaps is not None
+                     else timeline.busy_intervals(bookings, margin))
         before, after = gap_of(host, intervals, start, end, margin, gaps)
         candidates.append((host, before, after))
     return candidates

@@ -27,12 +27,13 @@ def slot_candidates(hosts, bookings_by_host, size, start, end, margin,
     for host in hosts:
         bookings = bookings_by_host.get(host.id, ())
         peak, whole = timeline.peak_usage(bookings, start, end + margin,
-                                          margin)
+                                          margin, stop_at_whole=True)
         free = 0 if whole else timeline.slots_from(host.capacity, peak,
                                                    size)
         if free <= 0:
             continue
-        intervals = timeline.busy_intervals(bookings, margin)
+        intervals = (None if gaps is not None
+                     else timeline.busy_intervals(bookings, margin))
         before, after = host_decisions.gap_of(host, intervals, start, end,
                                               margin, gaps)
         candidates.append((host, free, bool(peak), before, after))

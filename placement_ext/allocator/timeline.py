@@ -53,11 +53,13 @@ def gap_around(intervals, start, end):
     return before, after
 
 
-def peak_usage(bookings, start, end, margin):
+def peak_usage(bookings, start, end, margin, stop_at_whole=False):
     """Per-resource true peak of non-whole-host bookings in ``[start, end)``.
 
     Returns ``(peak, whole_host)``: a dict of resource -> peak sum, and
-    whether a whole-host booking overlaps the window.
+    whether a whole-host booking overlaps the window. With
+    ``stop_at_whole`` the answer is ``({}, True)`` as soon as one does, for
+    callers to whom such a host has nothing to give.
     """
     deltas = []
     whole = False
@@ -66,6 +68,8 @@ def peak_usage(bookings, start, end, margin):
         if b.start >= end or b_end <= start:
             continue
         if b.whole_host:
+            if stop_at_whole:
+                return {}, True
             whole = True
             continue
         deltas.append((max(b.start, start), 1, b.usage))
@@ -99,7 +103,8 @@ def slots_from(capacity, used, size):
 def free_slots(capacity, bookings, size, start, end, margin):
     """Slots of ``size`` a host can give to a new booking of ``[start, end)``
     (which, like every booking, also holds its margin)."""
-    peak, whole = peak_usage(bookings, start, end + margin, margin)
+    peak, whole = peak_usage(bookings, start, end + margin, margin,
+                             stop_at_whole=True)
     if whole:
         return 0
     return slots_from(capacity, peak, size)

@@ -1,0 +1,257 @@
+"""Tables and plots of the side-by-side suite (``run_suite.py``).
+
+Ratios are the peer's median over ours: above 1 when ours is faster.
+Growth is the slope of log(median) against log(size) between the smallest
+and the largest size of a series: 1 means linear, 0 flat.
+"""
+
+import math
+import os
+
+OPERATIONS = ('host decision', 'instance decision')
+SIDES = (('ours', 'ours'), ('blazar', 'Blazar 18.0.0'))
+
+
+def median(entry, side, operation):
+    """A side's median in ms at one allocation point, or None."""
+    try:
+        return entry[side]['results'][operation]['median_ms']
+    except (KeyError, TypeError):
+        return None
+
+
+def ratio(peer, ours):
+    if not peer or not ours:
+        return None
+    return peer / ours
+
+
+def point_line(entry):
+    """One line per point for progress output."""
+    parts = []
+    for operation in OPERATIONS:
+        ours = median(entry, 'ours', operation)
+        peer = median(entry, 'blazar', operation)
+        value = ratio(peer, ours)
+        parts.append('%s: ours %s ms, Blazar %s ms, x%s' % (
+            operation.split()[0], _fmt(ours), _fmt(peer), _fmt(value)))
+    return '; '.join(parts)
+
+
+def _fmt(value):
+    if value is None:
+        return '-'
+    if value >= 100:
+        return '%.0f' % value
+    if value >= 10:
+        return '%.1f' % value
+    return '%.2f' % value
+
+
+def growth(series):
+    """Slope of log(cost) over log(size) between the ends of a series of
+    ``(size, cost)``; None with fewer than two usable points."""
+    points = sorted((s, c) for s, c in series if c)
+    if len(points) < 2 or points[0][0] == points[-1][0]:
+        return None
+    (s0, c0), (s1, c1) = points[0], points[-1]
+    return math.log(c1 / c0) / math.log(s1 / s0)
+
+
+def allocation_rows(report):
+    """``(backend, hosts, reservations, operation, ours, peer, ratio,
+    ours runs, peer runs)`` for every measured point."""
+    rows = []
+    for backend, points in sorted(report.get('allocation', {}).items()):
+        for entry in sorted(points.values(), key=lambda e: (
+                e['hosts'], e['reservations'])):
+            for operation in OPERATIONS:
+                ours = median(entry, 'ours', operation)
+                peer = median(entry, 'blazar', operation)
+                runs = [entry.get(side, {}).get('results', {}).get(
+                    operation, {}).get('runs') for side in ('ours',
+                                                            'blazar')]
+                rows.append((backend, entry['hosts'], entry['reservations'],
+                             operation, ours, peer, ratio(peer, ours),
+                             runs[0], runs[1]))
+    return rows
+
+
+def growth_rows(report):
+    """Growth exponents of each side against hosts (at each reservation
+    count) and against reservations (at each host count)."""
+    rows = []
+    for backend, points in sorted(report.get('allocation', {}).items()):
+        entries = list(points.values())
+        for axis, fixed in (('hosts', 'reservations'),
+                            ('reservations', 'hosts')):
+            for level in sorted({e[fixed] for e in entries}):
+                line = [e for e in entries if e[fixed] == level]
+                for operation in OPERATIONS:
+                    slopes = [growth([(e[axis], median(e, side, operation))
+                                      for e in line]) for side, _ in SIDES]
+                    if None not in slopes:
+                        rows.append((backend, axis, fixed, level, operation,
+                                     slopes[0], slopes[1]))
+    return rows
+
+
+def filter_rows(report):
+    rows = []
+    results = report.get('filter', {}).get('results', {})
+    for size in sorted(results, key=int):
+        for scenario, figures in results[size].items():
+            rows.append((int(size), scenario,
+                         figures['ours']['median_ms'],
+                         figures['blazar_nova']['median_ms'],
+                         figures.get('ratio')))
+    return rows
+
+
+def markdown(report):
+    """The summary as Markdown tables."""
+    lines = ['# Side by side with Blazar: summary', '']
+    machine = report.get('machine', {})
+    lines.append('Machine: %s CPUs (%s), %s GiB, Python %s, commit %s; '
+                 'load %s before, %s after; started %s.' % (
+                     machine.get('cpus'), machine.get('cpu'),
+                     machine.get('memory_gib'), machine.get('python'),
+                     machine.get('commit'), machine.get('load_before'),
+                     machine.get('load_after'), report.get('started')))
+    lines += ['', '## Allocation decisions (median ms; ratio = Blazar / '
+              'ours)', '',
+              '| Backend | Hosts | Reservations | Decision | Ours | Blazar '
+              '| Ratio | Runs (ours/Blazar) |',
+              '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |']
+    for (backend, hosts, reservations, operation, ours, peer, value,
+         ours_runs, peer_runs) in allocation_rows(report):
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s/%s |' % (
+            backend, '{:,}'.format(hosts), '{:,}'.format(reservations),
+            operation.split()[0], _fmt(ours), _fmt(peer), _fmt(value),
+            ours_runs, peer_runs))
+    rows = growth_rows(report)
+    if rows:
+        lines += ['', '## Growth (slope of log cost over log size)', '',
+                  '| Backend | Against | At | Decision | Ours | Blazar |',
+                  '| --- | --- | --- | --- | ---: | ---: |']
+        for backend, axis, fixed, level, operation, ours, peer in rows:
+            lines.append('| %s | %s | %s %s | %s | %.2f | %.2f |' % (
+                backend, axis, '{:,}'.format(level), fixed,
+                operation.split()[0], ours, peer))
+    rows = filter_rows(report)
+    if rows:
+        lines += ['', '## Scheduler filter (median ms; ratio = blazar-nova '
+                  '/ ours)', '',
+                  '| Hosts | Scenario | Ours | blazar-nova | Ratio |',
+                  '| ---: | --- | ---: | ---: | ---: |']
+        for size, scenario, ours, peer, value in rows:
+            lines.append('| %s | %s | %s | %s | %s |' % (
+                '{:,}'.format(size), scenario, _fmt(ours), _fmt(peer),
+                _fmt(value)))
+    for part in ('api', 'lateness', 'memory'):
+        if part in report:
+            lines += ['', '## %s' % part, '', '```json',
+                      _short_json(report[part]), '```']
+    for part, error in report.get('errors', {}).items():
+        lines += ['', '**%s failed:** %s' % (part, error)]
+    return '\n'.join(lines) + '\n'
+
+
+def _short_json(value):
+    import json
+    text = json.dumps(value, indent=1, default=str)
+    return text if len(text) < 6000 else text[:6000] + '\n...'
+
+
+def plot_allocation(report, out_dir, axis, fixed, name):
+    """Cost against ``axis`` with one line per ``fixed`` level, ours
+    solid and Blazar dashed, log-log, one panel per backend and decision."""
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot
+
+    backends = sorted(report.get('allocation', {}))
+    if not backends:
+        return None
+    figure, panels = pyplot.subplots(
+        len(backends), len(OPERATIONS), squeeze=False,
+        figsize=(6 * len(OPERATIONS), 4.2 * len(backends)))
+    for row, backend in enumerate(backends):
+        entries = list(report['allocation'][backend].values())
+        levels = sorted({e[fixed] for e in entries})
+        for col, operation in enumerate(OPERATIONS):
+            panel = panels[row][col]
+            for number, level in enumerate(levels):
+                line = sorted((e for e in entries if e[fixed] == level),
+                              key=lambda e: e[axis])
+                colour = 'C%d' % number
+                for side, label in SIDES:
+                    xs = [e[axis] for e in line
+                          if median(e, side, operation)]
+                    ys = [median(e, side, operation) for e in line
+                          if median(e, side, operation)]
+                    if not xs:
+                        continue
+                    panel.plot(xs, ys, color=colour,
+                               linestyle='-' if side == 'ours' else '--',
+                               marker='o' if side == 'ours' else 'x',
+                               label='%s, %s %s' % (
+                                   label, '{:,}'.format(level), fixed))
+            panel.set_xscale('log')
+            panel.set_yscale('log')
+            panel.set_xlabel(axis)
+            panel.set_ylabel('median ms per decision')
+            panel.set_title('%s, %s' % (operation, backend))
+            panel.grid(True, which='both', alpha=0.3)
+            panel.legend(fontsize='x-small')
+    figure.tight_layout()
+    path = os.path.join(out_dir, name)
+    figure.savefig(path, dpi=90)
+    pyplot.close(figure)
+    return path
+
+
+def plot_filter(report, out_dir, name='filter-vs-hosts.png'):
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot
+
+    rows = filter_rows(report)
+    if not rows:
+        return None
+    figure, panel = pyplot.subplots(figsize=(7.5, 4.8))
+    scenarios = sorted({r[1] for r in rows})
+    for number, scenario in enumerate(scenarios):
+        line = sorted(r for r in rows if r[1] == scenario)
+        colour = 'C%d' % number
+        panel.plot([r[0] for r in line], [r[2] for r in line], color=colour,
+                   marker='o', label='ours, %s' % scenario)
+        panel.plot([r[0] for r in line], [r[3] for r in line], color=colour,
+                   marker='x', linestyle='--',
+                   label='blazar-nova, %s' % scenario)
+    panel.set_xscale('log')
+    panel.set_yscale('log')
+    panel.set_xlabel('hosts')
+    panel.set_ylabel('median ms per filter_all')
+    panel.grid(True, which='both', alpha=0.3)
+    panel.legend(fontsize='x-small')
+    figure.tight_layout()
+    path = os.path.join(out_dir, name)
+    figure.savefig(path, dpi=90)
+    pyplot.close(figure)
+    return path
+
+
+def write(report, out_dir):
+    """``summary.md`` and the PNG plots; returns their paths."""
+    paths = [
+        plot_allocation(report, out_dir, 'hosts', 'reservations',
+                        'allocation-vs-hosts.png'),
+        plot_allocation(report, out_dir, 'reservations', 'hosts',
+                        'allocation-vs-reservations.png'),
+        plot_filter(report, out_dir),
+    ]
+    summary = os.path.join(out_dir, 'summary.md')
+    with open(summary, 'w') as out:
+        out.write(markdown(report))
+    return [summary] + [p for p in paths if p]
