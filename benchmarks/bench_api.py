@@ -85,9 +85,11 @@ def summary(latencies, seconds):
 
 class Service:
     """A migrated store with enrolled hosts and ``blazar-nova-api`` over
-    it."""
+    it. ``extra_config``, when given, is a second configuration file's
+    text, read after the first (e.g. ``auth_strategy = keystone`` and a
+    ``[keystone_authtoken]`` section)."""
 
-    def __init__(self, args, workdir):
+    def __init__(self, args, workdir, extra_config=None):
         self.scratch = db_backends.ScratchDatabase(args.store, workdir)
         url = agent_fleet.store_url(self.scratch.url)
         conf = cfg.ConfigOpts()
@@ -114,6 +116,10 @@ class Service:
         command = [os.path.join(os.path.dirname(sys.executable),
                                 'blazar-nova-api'),
                    '--config-file', str(config)]
+        if extra_config:
+            extra = workdir / 'api-extra.conf'
+            extra.write_text(extra_config)
+            command += ['--config-file', str(extra)]
         self.process = subprocess.Popen(command)
         self.url = 'http://127.0.0.1:%d/v1' % self.port
         deadline = time.monotonic() + 30
