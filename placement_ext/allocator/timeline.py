@@ -76,6 +76,9 @@ def peak_usage(bookings, start, end, margin, stop_at_whole=False):
         deltas.append((b_end, -1, b.usage))
     if not deltas:
         return {}, whole
+    if len(deltas) == 2:
+        # One booking overlaps: its usage is the peak.
+        return {k: v for k, v in deltas[0][2].items() if v > 0}, whole
     # Ends sort before starts at the same instant: half-open intervals.
     deltas.sort(key=lambda d: (d[0], d[1]))
     current = {}

@@ -129,16 +129,27 @@ def _check_name_free(session, project_id, name, lease_id=None):
                 'A lease named %r already exists in this project.' % name)
 
 
-def load_for_window(session, conf, start, end, ignore=(), load_hosts=None):
+def load_for_window(session, conf, start, end, ignore=(), load_hosts=None,
+                    whole_hosts_only=False):
     """Hosts, the bookings that meet the window and the free gaps around
-    it on each host (for ranking)."""
+    it on each host (for ranking).
+
+    With ``whole_hosts_only`` (every reservation to decide is a
+    ``physical:host`` one) the bookings are each busy host's span, which is
+    all such decisions read, and far cheaper to load than every booking.
+    """
     margin = conf.allocator.cleaning_margin
     hosts = (load_hosts or snapshot.load_hosts)(session)
-    bookings = snapshot.load_bookings(session, start, end + margin, margin,
-                                      ignore)
+    load = (snapshot.load_busy_spans if whole_hosts_only
+            else snapshot.load_bookings)
+    bookings = load(session, start, end + margin, margin, ignore)
     gaps = snapshot.load_gaps(session, start, end, margin,
                               policies.PACK_HORIZON, ignore)
     return hosts, bookings, gaps
+
+
+def _whole_hosts_only(requests):
+    return all(r.resource_type == model.HOST for r in requests)
 
 
 def create_lease(session, conf, context, body, now, rng=None,
@@ -151,7 +162,8 @@ def create_lease(session, conf, context, body, now, rng=None,
     locking.lock_allocations(session)
     _check_name_free(session, context.project_id, request.name)
     hosts, bookings, gaps = load_for_window(
-        session, conf, request.start, request.end, load_hosts=load_hosts)
+        session, conf, request.start, request.end, load_hosts=load_hosts,
+        whole_hosts_only=_whole_hosts_only(request.reservations))
     known = snapshot.known_properties(hosts)
     lease = models.Lease(
         id=str(uuidlib.uuid4()), name=request.name,
@@ -282,7 +294,8 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
     requests = _merged_requests(conf, lease, changes)
     hosts, bookings, gaps = load_for_window(
         session, conf, start, end, [row.id for row in lease.reservations],
-        load_hosts)
+        load_hosts,
+        whole_hosts_only=_whole_hosts_only(r for _row, r in requests))
     known = snapshot.known_properties(hosts)
     for index, (row, request) in enumerate(requests):
         host_filter = filter_for(request, known,

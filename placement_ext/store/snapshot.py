@@ -65,24 +65,12 @@ def booking_from_row(row):
                          slots)
 
 
-def load_bookings(session, lo, hi, margin, ignore_reservations=()):
-    """Bookings meeting ``[lo, hi)`` once extended by ``margin``, by host.
-
-    Bookings of ``ignore_reservations`` (a reservation being updated) are
-    left out.
-    """
-    query = (
-        select(models.Allocation.host_id,
-               models.Allocation.reservation_id,
-               models.Allocation.start_epoch, models.Allocation.end_epoch,
-               models.Allocation.slots, models.Reservation.resource_type,
-               models.Reservation.vcpus, models.Reservation.memory_mb,
-               models.Reservation.disk_gb,
-               models.Reservation.extra_resources)
-        .join(models.Reservation,
-              models.Reservation.id == models.Allocation.reservation_id)
-        .where(models.Allocation.start_epoch < hi)
-        .where(models.Allocation.end_epoch > lo - margin))
+def _meeting(query, session, lo, hi, margin, ignore_reservations):
+    """``query`` restricted to allocations meeting ``[lo, hi)`` once
+    extended by ``margin``, bounded below by the allocation length bound,
+    without those of ``ignore_reservations``."""
+    query = (query.where(models.Allocation.start_epoch < hi)
+             .where(models.Allocation.end_epoch > lo - margin))
     bound = length_bound.read(session)
     if bound is not None:
         query = query.where(
@@ -91,6 +79,26 @@ def load_bookings(session, lo, hi, margin, ignore_reservations=()):
         query = query.where(
             models.Allocation.reservation_id.not_in(
                 list(ignore_reservations)))
+    return query
+
+
+def load_bookings(session, lo, hi, margin, ignore_reservations=()):
+    """Bookings meeting ``[lo, hi)`` once extended by ``margin``, by host.
+
+    Bookings of ``ignore_reservations`` (a reservation being updated) are
+    left out.
+    """
+    query = _meeting(
+        select(models.Allocation.host_id,
+               models.Allocation.reservation_id,
+               models.Allocation.start_epoch, models.Allocation.end_epoch,
+               models.Allocation.slots, models.Reservation.resource_type,
+               models.Reservation.vcpus, models.Reservation.memory_mb,
+               models.Reservation.disk_gb,
+               models.Reservation.extra_resources)
+        .join(models.Reservation,
+              models.Reservation.id == models.Allocation.reservation_id),
+        session, lo, hi, margin, ignore_reservations)
     by_host = {}
     # Core rows on the session's connection (flushed first, as the ORM
     # would): the ORM's result machinery costs more than the database for
@@ -99,6 +107,27 @@ def load_bookings(session, lo, hi, margin, ignore_reservations=()):
     for row in session.connection().execute(query):
         by_host.setdefault(row[0], []).append(booking_from_row(row))
     return by_host
+
+
+def load_busy_spans(session, lo, hi, margin, ignore_reservations=()):
+    """For whole-host decisions only: by host, one whole-host ``Booking``
+    from the earliest start to the latest end of the bookings meeting
+    ``[lo, hi)`` once extended by ``margin``.
+
+    Rule: a host has a span exactly when ``load_bookings`` would give it a
+    booking, which is all a whole-host decision asks. One grouped query:
+    no booking rows, usage or slots are loaded, so instance decisions must
+    use ``load_bookings``.
+    """
+    table = models.Allocation
+    query = _meeting(
+        select(table.host_id, func.min(table.start_epoch),
+               func.max(table.end_epoch)),
+        session, lo, hi, margin, ignore_reservations)
+    session.flush()
+    return {host_id: [model.Booking(host_id, '', first, last, True, {}, 1)]
+            for host_id, first, last in session.connection().execute(
+                query.group_by(table.host_id))}
 
 
 def load_gaps(session, start, end, margin, horizon, ignore_reservations=()):

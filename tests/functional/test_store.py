@@ -340,6 +340,50 @@ def test_gap_queries_match_gaps_from_bookings(store, clock, conf, margin):
                 assert got == expected, (host_id, start, end)
 
 
+@pytest.mark.parametrize('margin', [0, 600])
+def test_busy_spans_cover_exactly_the_hosts_with_bookings(store, clock, conf,
+                                                          margin):
+    """The whole-host loader finds a span on a host exactly when a booking
+    (host or instance, of any reservation not ignored) meets the window,
+    from the earliest such booking's start to the latest one's end."""
+    import random
+
+    from placement_ext.store import snapshot
+
+    conf.set_override('cleaning_margin', margin, group='allocator')
+    add_hosts(store, 4)
+    rng = random.Random(margin)
+    made = []
+    for n in range(30):
+        start = rng.randrange(HOUR, 6 * DAY, 60)
+        end = start + rng.randrange(HOUR, DAY, 60)
+        body = (host_lease(clock, name='s%d' % n, start=start, end=end)
+                if n % 2 else slot_lease(clock, name='s%d' % n,
+                                         start=start, end=end))
+        try:
+            made.append(store.create_lease(ctx(), body))
+        except exception.NotEnoughResources:
+            pass
+    assert len(made) > 10
+    ignored = [made[0]['reservations'][0]['id']]
+    admin = bn_context.admin_context()
+    with store.db.reader(admin) as session:
+        for probe in range(40):
+            lo = clock.now + rng.randrange(0, 7 * DAY, 60)
+            hi = lo + rng.randrange(HOUR, 2 * DAY, 60)
+            ignore = ignored if probe % 2 else ()
+            bookings = snapshot.load_bookings(session, lo, hi, margin,
+                                              ignore)
+            spans = snapshot.load_busy_spans(session, lo, hi, margin,
+                                             ignore)
+            assert set(spans) == set(bookings)
+            for host_id, found in bookings.items():
+                [span] = spans[host_id]
+                assert span.whole_host
+                assert span.start == min(b.start for b in found)
+                assert span.end == max(b.end for b in found)
+
+
 @pytest.mark.parametrize('duration, reason', [
     ('x', 'is not a duration'), (0, 'must be at least 1'),
     (-5, 'must not be negative'), (True, 'got bool'),
