@@ -426,11 +426,19 @@ def outcome(index, chosen, dataset_id, queries):
             'queries': queries}
 
 
+def enough(runs, spent, budget):
+    """Whether timing may stop: past the budget with at least 3 runs, or
+    with fewer runs once they took three budgets (one decision of several
+    minutes is a measurement; noise is seconds at most)."""
+    return spent > budget and (runs >= 3 or spent > 3 * budget)
+
+
 def worker(dataset, operation, args, sender, queries):
-    """Child process: ``warmup`` untimed decisions at the last probe
-    windows, then one timed decision per probe window until ``runs`` or
-    until ``budget`` seconds of decisions (at least 3 runs); one message
-    per decision, then ``('done',)``."""
+    """Child process: up to ``warmup`` untimed decisions at the last probe
+    windows (none more once one took longer than ``budget``: warming
+    caches cannot matter to a decision that long), then one timed decision
+    per probe window until ``runs`` or ``enough``; one message per
+    decision, then ``('done',)``."""
     plugin, values_of, kind = make_plugins()[operation]
     QueryCounter(queries).attach()
     windows = dataset['probes'][kind]
@@ -439,13 +447,15 @@ def worker(dataset, operation, args, sender, queries):
         queries.value = 0
         seconds, _chosen = decide(plugin, values_of(dataset, window))
         sender.send(('warmup', number, seconds, None, queries.value))
+        if seconds > args.budget:
+            break
     spent = 0.0
     for index, window in enumerate(windows[:args.runs]):
         queries.value = 0
         seconds, chosen = decide(plugin, values_of(dataset, window))
         sender.send(('decision', index, seconds, chosen, queries.value))
         spent += seconds
-        if spent > args.budget and index + 1 >= 3:
+        if enough(index + 1, spent, args.budget):
             break
     sender.send(('done',))
 
@@ -506,14 +516,16 @@ def collect(dataset, operation, args, progress):
         if phase == 'decision':
             samples.append(seconds * 1000)
             outcomes.append(outcome(index, chosen, dataset_id, count))
-        phase, number = next_phase(phase, index, args)
+        phase, number = next_phase(phase, index, seconds, args)
     process.join()
     return samples, outcomes, stopped
 
 
-def next_phase(phase, index, args):
-    """The (phase, probe number) of the decision after this one."""
-    if phase == 'warmup' and index + 1 < args.warmup:
+def next_phase(phase, index, seconds, args):
+    """The (phase, probe number) of the decision after this one (the
+    worker's rule: no more warm-ups after one longer than the budget)."""
+    if (phase == 'warmup' and index + 1 < args.warmup
+            and seconds <= args.budget):
         return 'warmup', index + 1
     if phase == 'warmup':
         return 'decision', 0

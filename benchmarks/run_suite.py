@@ -53,6 +53,9 @@ PEER_VENVS = {
 HOSTS = (100, 1000, 10000)
 RESERVATIONS = (1000, 10000, 100000)
 QUICK_POINTS = ((100, 1000), (1000, 10000))
+# Measured on the --headline-backends too (MariaDB by default: Blazar's
+# usual database, where InnoDB indexes every foreign key).
+HEADLINE_POINTS = ((1000, 10000),)
 PARTS = ('allocation', 'filter', 'api', 'lateness', 'memory')
 
 
@@ -86,23 +89,26 @@ def run(command, log):
 
 
 def allocation_point(python, script, dataset_path, backend, out, args,
-                     tmpdir):
+                     tmpdir, extra=()):
     """One side at one point, on a fresh scratch database."""
     scratch = db_backends.ScratchDatabase(backend, tmpdir)
     try:
         run([python, os.path.join(HERE, script), dataset_path, scratch.url,
-             out, '--runs', str(args.runs), '--budget', str(args.budget)],
-            os.path.join(args.out, 'suite.log'))
+             out, '--runs', str(args.runs), '--budget', str(args.budget)]
+            + list(extra), os.path.join(args.out, 'suite.log'))
     finally:
         scratch.drop()
     with open(out) as result:
         return json.load(result)
 
 
-def allocation_points(args):
+def allocation_points(args, backend):
+    """``(hosts, reservations)`` pairs measured on ``backend``."""
     if args.quick:
         return QUICK_POINTS
-    return tuple((h, r) for h in HOSTS for r in RESERVATIONS)
+    if backend in args.backends:
+        return tuple((h, r) for h in HOSTS for r in RESERVATIONS)
+    return HEADLINE_POINTS
 
 
 def run_allocation(args, report):
@@ -110,9 +116,10 @@ def run_allocation(args, report):
     points_dir = os.path.join(args.out, 'allocation')
     os.makedirs(points_dir, exist_ok=True)
     results = report.setdefault('allocation', {})
+    peer_extra = ['--deadline', str(args.peer_deadline)]
     with tempfile.TemporaryDirectory() as tmpdir:
-        for backend in args.backends:
-            for hosts, reservations in allocation_points(args):
+        for backend in args.backends + args.headline_backends:
+            for hosts, reservations in allocation_points(args, backend):
                 point = '%dx%d' % (hosts, reservations)
                 dataset = os.path.join(tmpdir, point + '.json')
                 if not os.path.exists(dataset):
@@ -120,16 +127,21 @@ def run_allocation(args, report):
                         hosts, reservations), dataset)
                 entry = results.setdefault(backend, {}).setdefault(
                     point, {'hosts': hosts, 'reservations': reservations})
-                for side, python, script in (
-                        ('blazar', blazar_python, 'bench_scale_peer.py'),
-                        ('ours', sys.executable, 'bench_scale_ours.py')):
+                for side, python, script, extra in (
+                        ('blazar', blazar_python, 'bench_scale_peer.py',
+                         peer_extra),
+                        ('ours', sys.executable, 'bench_scale_ours.py', [])):
                     out = os.path.join(points_dir, '%s-%s-%s.json' % (
                         backend, point, side))
-                    if not (args.resume and os.path.exists(out)):
-                        allocation_point(python, script, dataset, backend,
-                                         out, args, tmpdir)
-                    with open(out) as result:
-                        entry[side] = json.load(result)
+                    try:
+                        if not (args.resume and os.path.exists(out)):
+                            allocation_point(python, script, dataset,
+                                             backend, out, args, tmpdir,
+                                             extra)
+                        with open(out) as result:
+                            entry[side] = json.load(result)
+                    except RuntimeError as exc:  # the others still run
+                        entry[side] = {'error': str(exc)}
                 print('allocation %-10s %-12s %s' % (
                     backend, point, suite_report.point_line(entry)),
                     file=sys.stderr)
@@ -193,6 +205,13 @@ def main(argv=None):
     parser.add_argument('--budget', type=float, default=30.0,
                         help='seconds per operation and side before a '
                         'point stops early (at least 3 runs)')
+    parser.add_argument('--peer-deadline', type=float, default=1200.0,
+                        help='seconds one Blazar decision may take before '
+                        'its operation is abandoned and reported as a '
+                        'lower bound')
+    parser.add_argument('--headline-backends', default=None,
+                        help='backends measured at the headline point '
+                        'only (default mysql; quick: none)')
     parser.add_argument('--out', default=os.path.join(
         HERE, 'results', 'suite-%s' % datetime.date.today().isoformat()))
     parser.add_argument('--resume', action='store_true')
@@ -201,6 +220,11 @@ def main(argv=None):
         args.runs, args.budget = min(args.runs, 7), min(args.budget, 10.0)
     args.backends = (args.backends or (
         'sqlite' if args.quick else 'sqlite,postgresql')).split(',')
+    if args.headline_backends is None:
+        args.headline_backends = '' if args.quick else 'mysql'
+    args.headline_backends = [
+        b for b in args.headline_backends.split(',')
+        if b and b not in args.backends]
     os.makedirs(args.out, exist_ok=True)
     report = {'started': datetime.datetime.now().isoformat(
         timespec='seconds'), 'machine': machine(), 'quick': args.quick}

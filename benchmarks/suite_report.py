@@ -20,10 +20,45 @@ def median(entry, side, operation):
         return None
 
 
+def lower_bound(entry, side, operation):
+    """A side's lower bound in ms when its decision was abandoned at the
+    deadline before any finished, or None."""
+    try:
+        result = entry[side]['results'][operation]
+    except (KeyError, TypeError):
+        return None
+    return result.get('lower_bound_ms') if result.get('median_ms') is None \
+        else None
+
+
+def cost(entry, side, operation):
+    """``(ms, is_lower_bound)``: the median, else the deadline's lower
+    bound, else ``(None, False)``."""
+    value = median(entry, side, operation)
+    if value is not None:
+        return value, False
+    bound = lower_bound(entry, side, operation)
+    return bound, bound is not None
+
+
 def ratio(peer, ours):
     if not peer or not ours:
         return None
     return peer / ours
+
+
+def agreement(entry, operation):
+    """``(same, compared)``: probes both sides decided the same way
+    (granted or refused), among those both decided."""
+    try:
+        outcomes = [{o['probe']: o['granted'] for o in
+                     entry[side]['results'][operation]['outcomes']}
+                    for side in ('ours', 'blazar')]
+    except (KeyError, TypeError):
+        return None
+    common = set(outcomes[0]) & set(outcomes[1])
+    same = sum(1 for p in common if outcomes[0][p] == outcomes[1][p])
+    return same, len(common)
 
 
 def point_line(entry):
@@ -31,49 +66,57 @@ def point_line(entry):
     parts = []
     for operation in OPERATIONS:
         ours = median(entry, 'ours', operation)
-        peer = median(entry, 'blazar', operation)
+        peer, bounded = cost(entry, 'blazar', operation)
         value = ratio(peer, ours)
         parts.append('%s: ours %s ms, Blazar %s ms, x%s' % (
-            operation.split()[0], _fmt(ours), _fmt(peer), _fmt(value)))
+            operation.split()[0], _fmt(ours), _fmt(peer, bounded),
+            _fmt(value, bounded)))
     return '; '.join(parts)
 
 
-def _fmt(value):
+def _fmt(value, bounded=False):
+    """Three significant figures at most, thousands separated; ``> x``
+    for a lower bound."""
     if value is None:
         return '-'
     if value >= 100:
-        return '%.0f' % value
-    if value >= 10:
-        return '%.1f' % value
-    return '%.2f' % value
+        text = '{:,.0f}'.format(value)
+    elif value >= 10:
+        text = '%.1f' % value
+    else:
+        text = '%.2f' % value
+    return '> ' + text if bounded else text
 
 
 def growth(series):
-    """Slope of log(cost) over log(size) between the ends of a series of
-    ``(size, cost)``; None with fewer than two usable points."""
-    points = sorted((s, c) for s, c in series if c)
-    if len(points) < 2 or points[0][0] == points[-1][0]:
+    """``(slope, is_lower_bound)``: the slope of log(cost) over log(size)
+    between the ends of a series of ``(size, cost, is_lower_bound)``; a
+    lower bound when the largest size's cost is one (and the smallest's is
+    not); None with fewer than two usable points."""
+    points = sorted((s, c, b) for s, c, b in series if c)
+    if len(points) < 2 or points[0][0] == points[-1][0] or points[0][2]:
         return None
-    (s0, c0), (s1, c1) = points[0], points[-1]
-    return math.log(c1 / c0) / math.log(s1 / s0)
+    (s0, c0, _), (s1, c1, bounded) = points[0], points[-1]
+    return math.log(c1 / c0) / math.log(s1 / s0), bounded
 
 
 def allocation_rows(report):
-    """``(backend, hosts, reservations, operation, ours, peer, ratio,
-    ours runs, peer runs)`` for every measured point."""
+    """``(backend, hosts, reservations, operation, ours, (peer,
+    bounded), ratio, ours runs, peer runs, agreement)`` for every
+    measured point."""
     rows = []
     for backend, points in sorted(report.get('allocation', {}).items()):
         for entry in sorted(points.values(), key=lambda e: (
                 e['hosts'], e['reservations'])):
             for operation in OPERATIONS:
                 ours = median(entry, 'ours', operation)
-                peer = median(entry, 'blazar', operation)
-                runs = [entry.get(side, {}).get('results', {}).get(
+                peer = cost(entry, 'blazar', operation)
+                runs = [(entry.get(side) or {}).get('results', {}).get(
                     operation, {}).get('runs') for side in ('ours',
                                                             'blazar')]
                 rows.append((backend, entry['hosts'], entry['reservations'],
-                             operation, ours, peer, ratio(peer, ours),
-                             runs[0], runs[1]))
+                             operation, ours, peer, ratio(peer[0], ours),
+                             runs[0], runs[1], agreement(entry, operation)))
     return rows
 
 
@@ -88,12 +131,17 @@ def growth_rows(report):
             for level in sorted({e[fixed] for e in entries}):
                 line = [e for e in entries if e[fixed] == level]
                 for operation in OPERATIONS:
-                    slopes = [growth([(e[axis], median(e, side, operation))
+                    slopes = [growth([(e[axis],) + cost(e, side, operation)
                                       for e in line]) for side, _ in SIDES]
                     if None not in slopes:
                         rows.append((backend, axis, fixed, level, operation,
                                      slopes[0], slopes[1]))
     return rows
+
+
+def _slope(value):
+    slope, bounded = value
+    return ('≥ %.2f' if bounded else '%.2f') % slope
 
 
 def filter_rows(report):
@@ -119,25 +167,27 @@ def markdown(report):
                      machine.get('commit'), machine.get('load_before'),
                      machine.get('load_after'), report.get('started')))
     lines += ['', '## Allocation decisions (median ms; ratio = Blazar / '
-              'ours)', '',
+              'ours; "> x": Blazar abandoned at the deadline)', '',
               '| Backend | Hosts | Reservations | Decision | Ours | Blazar '
-              '| Ratio | Runs (ours/Blazar) |',
-              '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |']
-    for (backend, hosts, reservations, operation, ours, peer, value,
-         ours_runs, peer_runs) in allocation_rows(report):
-        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s/%s |' % (
+              '| Ratio | Runs (ours/Blazar) | Same outcome |',
+              '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |']
+    for (backend, hosts, reservations, operation, ours, (peer, bounded),
+         value, ours_runs, peer_runs, agreed) in allocation_rows(report):
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s/%s | %s |' % (
             backend, '{:,}'.format(hosts), '{:,}'.format(reservations),
-            operation.split()[0], _fmt(ours), _fmt(peer), _fmt(value),
-            ours_runs, peer_runs))
+            operation.split()[0], _fmt(ours), _fmt(peer, bounded),
+            _fmt(value, bounded), ours_runs, peer_runs,
+            '%d/%d' % agreed if agreed else '-'))
     rows = growth_rows(report)
     if rows:
-        lines += ['', '## Growth (slope of log cost over log size)', '',
+        lines += ['', '## Growth (slope of log cost over log size, '
+                  'smallest to largest size; 1 = linear)', '',
                   '| Backend | Against | At | Decision | Ours | Blazar |',
                   '| --- | --- | --- | --- | ---: | ---: |']
         for backend, axis, fixed, level, operation, ours, peer in rows:
-            lines.append('| %s | %s | %s %s | %s | %.2f | %.2f |' % (
+            lines.append('| %s | %s | %s %s | %s | %s | %s |' % (
                 backend, axis, '{:,}'.format(level), fixed,
-                operation.split()[0], ours, peer))
+                operation.split()[0], _slope(ours), _slope(peer)))
     rows = filter_rows(report)
     if rows:
         lines += ['', '## Scheduler filter (median ms; ratio = blazar-nova '
@@ -170,7 +220,8 @@ def plot_allocation(report, out_dir, axis, fixed, name):
     matplotlib.use('Agg')
     from matplotlib import pyplot
 
-    backends = sorted(report.get('allocation', {}))
+    backends = sorted(b for b, points in report.get(
+        'allocation', {}).items() if len(points) > 1)
     if not backends:
         return None
     figure, panels = pyplot.subplots(
@@ -186,17 +237,23 @@ def plot_allocation(report, out_dir, axis, fixed, name):
                               key=lambda e: e[axis])
                 colour = 'C%d' % number
                 for side, label in SIDES:
-                    xs = [e[axis] for e in line
-                          if median(e, side, operation)]
-                    ys = [median(e, side, operation) for e in line
-                          if median(e, side, operation)]
-                    if not xs:
+                    points = [(e[axis],) + cost(e, side, operation)
+                              for e in line]
+                    points = [p for p in points if p[1]]
+                    if not points:
                         continue
-                    panel.plot(xs, ys, color=colour,
+                    panel.plot([p[0] for p in points],
+                               [p[1] for p in points], color=colour,
                                linestyle='-' if side == 'ours' else '--',
                                marker='o' if side == 'ours' else 'x',
                                label='%s, %s %s' % (
                                    label, '{:,}'.format(level), fixed))
+                    bounds = [p for p in points if p[2]]
+                    if bounds:  # abandoned at the deadline: at least this
+                        panel.plot([p[0] for p in bounds],
+                                   [p[1] for p in bounds], color=colour,
+                                   linestyle='none', marker='^',
+                                   markersize=9)
             panel.set_xscale('log')
             panel.set_yscale('log')
             panel.set_xlabel(axis)
