@@ -9,7 +9,10 @@ both services, one after the other:
   the same real Keystone as Blazar's (``noauth`` only when Blazar's stack
   could not be stood up);
 * **Blazar**: Keystone, ``blazar-api`` and ``blazar-manager`` as real
-  processes on MariaDB and RabbitMQ (``blazar_stack.Stack``).
+  processes on MariaDB and RabbitMQ (``blazar_stack.Stack``), with its
+  host plugin (``physical.host.plugin``) talking to a real ``nova-api``
+  (Nova 34) and Placement (``nova_stack``) holding ``--hosts`` compute
+  hosts, all in Nova's freepool and enrolled in Blazar's database.
 
 ``--clients`` threads (8), each a Keystone user of a project of its own,
 each with its own ``requests`` session, run the phases one after another:
@@ -20,33 +23,42 @@ each with its own ``requests`` session, run the phases one after another:
   answer must hold exactly the client's leases);
 * **delete**: each client deletes each of its leases.
 
-The leases are the same on both sides (name, dates: an hour each, the
-windows of one client following one another a day ahead) except for their
-reservations: ours take one host (``physical:host``, min = max = 1);
-Blazar's have none, because its only Nova-free resource plugin,
-``dummy.vm.plugin``, fails every lease creation in 18.0.0 (its
-``allocation_candidates`` returns None, which the manager iterates) and
-the host and instance plugins need Nova at reservation time.
+The leases are the same on both sides: name, dates (an hour each, the
+windows of one client following one another a day ahead) and one host
+each (``physical:host``, min = max = 1, no properties). On Blazar's side
+each creation makes a Nova aggregate (named after the reservation, with
+its availability zone and owner metadata) and each deletion removes it;
+the reservation aggregates left in Nova are counted after each phase
+(``nova_reservation_aggregates_after``) and at the end
+(``nova_reservation_aggregates_left``, 0 when all went well).
+
+When Nova and Placement cannot be stood up (the reason goes to
+``blazar_host_plugin_error``), or with ``--blazar-plugin dummy``, Blazar
+runs ``dummy.vm.plugin`` and its leases carry no reservation: that plugin
+fails every lease creation in 18.0.0 (its ``allocation_candidates``
+returns None, which the manager iterates), see ``blazar_error_plugin``.
 
 Per operation and side: requests/s (the phase's requests over its wall
 time), median, p90 and p99 latency as the clients saw it, errors (any
 answer other than the expected status, which is then not counted in the
-latencies), the CPU seconds of each server process and the Keystone
-requests during the phase. Ratios per store and operation:
-``requests_per_s_ours_over_blazar`` and ``median_blazar_over_ours``, both
-above 1 when ours is faster.
+latencies), the CPU seconds of each server process and the requests
+Keystone (and, on Blazar's side, Nova and Placement) served during the
+phase, by method and path and per client request. Ratios per store and
+operation: ``requests_per_s_ours_over_blazar`` and
+``median_blazar_over_ours``, both above 1 when ours is faster.
 
 Usage::
 
     python benchmarks/bench_api_vs_blazar.py [--leases 25] [--clients 8]
         [--lists 10] [--hosts 200] [--stores sqlite,postgresql]
-        [--keystone-hash-rounds N] [--keystone-processes 2] [--quick]
-        [--json FILE]
+        [--keystone-hash-rounds N] [--keystone-processes 2]
+        [--blazar-plugin host|dummy] [--quick] [--json FILE]
 
 See doc/benchmarks-vs-blazar-api.md.
 """
 
 import argparse
+import collections
 import concurrent.futures
 import datetime
 import json
@@ -68,6 +80,7 @@ sys.path.insert(0, ROOT)
 from benchmarks import bench_agent  # noqa: E402
 from benchmarks import bench_api  # noqa: E402
 from benchmarks import blazar_stack  # noqa: E402
+from benchmarks import nova_stack  # noqa: E402
 
 LOG = logging.getLogger(__name__)
 
@@ -78,15 +91,20 @@ OURS_SERVICE_PASSWORD = 'blazar-nova-bench-service'
 
 class Side:
     """One service under test: its endpoint (``.../v1``), the clients'
-    tokens, the lease body it is sent and the processes it runs."""
+    tokens, the lease body it is sent, the processes it runs, what tells
+    the requests its servers (Keystone, Nova, Placement) have served so
+    far (``served()``: ``{server: Counter}``) and what counts the Nova
+    aggregates of its reservations (``aggregates()``), both optional."""
 
-    def __init__(self, name, url, tokens, body, pids, keystone=None):
+    def __init__(self, name, url, tokens, body, pids, served=None,
+                 aggregates=None):
         self.name = name
         self.url = url
         self.tokens = tokens
         self.body = body
         self.pids = pids
-        self.keystone = keystone
+        self.served = served
+        self.aggregates = aggregates
         self.ids = {client: [] for client in range(len(tokens))}
 
 
@@ -175,12 +193,22 @@ def cpu_by_process(pids):
             for name, group in pids.items()}
 
 
+def add_requests(figures, served, requests_made):
+    """``<server>_requests`` (by method and path) and
+    ``<server>_requests_per_request`` for each server in ``served``."""
+    for server, counts in sorted(served.items()):
+        figures['%s_requests' % server] = dict(counts.most_common())
+        if requests_made:
+            figures['%s_requests_per_request' % server] = round(
+                sum(counts.values()) / float(requests_made), 2)
+
+
 def run_phase(side, operation, args):
     """Every client runs ``operation`` at once; its figures, with the CPU
-    each server process used and the Keystone requests meanwhile."""
+    each server process used, the requests Keystone, Nova and Placement
+    served meanwhile and the reservation aggregates in Nova after it."""
     cpu_before = cpu_by_process(side.pids)
-    keystone_before = side.keystone.requests_served() \
-        if side.keystone else None
+    served_before = side.served() if side.served else {}
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(len(side.tokens)) as pool:
@@ -197,12 +225,13 @@ def run_phase(side, operation, args):
         figures['first_error'] = errors[0][:500]
     figures['cpu_s'] = {name: round(used - cpu_before[name], 2)
                         for name, used in cpu_by_process(side.pids).items()}
-    if side.keystone:
-        served = side.keystone.requests_served() - keystone_before
-        figures['keystone_requests'] = dict(served.most_common())
-        if latencies:
-            figures['keystone_requests_per_request'] = round(
-                sum(served.values()) / float(len(latencies)), 2)
+    if side.served:
+        add_requests(figures, {
+            server: counts - served_before.get(
+                server, collections.Counter())
+            for server, counts in side.served().items()}, len(latencies))
+    if side.aggregates:
+        figures['nova_reservation_aggregates_after'] = side.aggregates()
     figures['load_average_1m'] = [round(load_before, 2),
                                   round(os.getloadavg()[0], 2)]
     LOG.info('  %s %s: %s', side.name, operation, figures)
@@ -214,9 +243,10 @@ def run_side(side, args):
             for operation in OPERATIONS}
 
 
-def lease_bodies(args):
-    """``(ours, Blazar's)`` body makers: the same lease, ours with one
-    host, Blazar's without reservations."""
+def lease_bodies(args, blazar_hosts):
+    """``(ours, Blazar's)`` body makers: the same lease with one host;
+    Blazar's without reservations unless ``blazar_hosts`` (its host
+    plugin runs)."""
     base = (datetime.datetime.utcnow() + datetime.timedelta(days=1)).replace(
         minute=0, second=0, microsecond=0)
 
@@ -226,7 +256,7 @@ def lease_bodies(args):
     def blazars(client, index):
         return dict(ours(client, index), reservations=[])
 
-    return ours, blazars
+    return ours, ours if blazar_hosts else blazars
 
 
 def run_ours(args, store, stack, users, workdir, body):
@@ -249,10 +279,13 @@ def run_ours(args, store, stack, users, workdir, body):
     service = bench_api.Service(service_args, directory, extra_config=extra)
     try:
         pids = {'blazar-nova-api': [service.process.pid]}
+        served = None
         if stack is not None:
             pids['keystone'] = stack.keystone.pids()
+            served = (lambda: {
+                'keystone': stack.keystone.requests_served()})
         side = Side('ours-' + store, service.url, tokens, body, pids,
-                    stack.keystone if stack is not None else None)
+                    served)
         figures = run_side(side, args)
     finally:
         service.stop()
@@ -263,11 +296,25 @@ def run_ours(args, store, stack, users, workdir, body):
 
 
 def run_blazar(stack, users, body, args):
+    """Blazar's side; with its host plugin, the reservation aggregates
+    Nova holds after each phase and at the end (none should be left)."""
+    aggregates = None
+    if stack.nova is not None:
+        aggregates = (lambda: len(stack.reservation_aggregates()))
     side = Side('blazar', stack.url, [u['token'] for u in users], body,
-                stack.pids(), stack.keystone)
-    return {'versions': stack.versions(),
-            'lease': 'no reservation (see blazar_error_plugin)',
-            'figures': run_side(side, args)}
+                stack.pids(), stack.requests_served, aggregates)
+    result = {'versions': stack.versions(),
+              'figures': run_side(side, args)}
+    if stack.nova is None:
+        result['lease'] = 'no reservation (see blazar_error_plugin)'
+        return result
+    result['lease'] = ('one host (physical:host, min=max=1), host plugin '
+                       'with nova-api and Placement')
+    result['hosts'] = len(stack.hosts)
+    result['nova_reservation_aggregates_left'] = aggregates()
+    result['freepool_hosts_at_end'] = len(
+        stack.nova.aggregate(nova_stack.FREEPOOL)['hosts'])
+    return result
 
 
 def ratios(ours, blazar):
@@ -287,11 +334,13 @@ def ratios(ours, blazar):
     return result
 
 
-def start_stack(args):
-    """The Blazar stack, its users (one per client) and our service user;
-    ``(stack, users, None)`` or ``(None, None, reason)``."""
+def start_stack(args, plugins):
+    """The Blazar stack with ``plugins`` (and, for the host plugin, Nova
+    with ``args.hosts`` hosts), its users (one per client) and our service
+    user; ``(stack, users, None)`` or ``(None, None, reason)``."""
     stack = blazar_stack.Stack(keystone_processes=args.keystone_processes,
-                               hash_rounds=args.keystone_hash_rounds)
+                               hash_rounds=args.keystone_hash_rounds,
+                               plugins=plugins, hosts=args.hosts)
     try:
         stack.start()
         stack.keystone.add_user(OURS_SERVICE_USER, OURS_SERVICE_PASSWORD,
@@ -299,9 +348,21 @@ def start_stack(args):
         users = stack.users(args.clients)
     except blazar_stack.StackError as exc:
         stack.stop()
-        LOG.error('Blazar could not be stood up: %s', exc)
+        LOG.error('Blazar (%s) could not be stood up: %s', plugins, exc)
         return None, None, str(exc)
     return stack, users, None
+
+
+def start_stacks(args, report):
+    """Blazar with its host plugin and Nova, else (the reason in
+    ``report['blazar_host_plugin_error']``) with the dummy plugin;
+    ``(stack, users, error)`` as ``start_stack``."""
+    if args.blazar_plugin == 'host':
+        stack, users, error = start_stack(args, blazar_stack.HOST_PLUGIN)
+        if stack is not None:
+            return stack, users, None
+        report['blazar_host_plugin_error'] = error
+    return start_stack(args, blazar_stack.PLUGIN)
 
 
 def bench(args):
@@ -312,8 +373,9 @@ def bench(args):
                            'lists_per_client': args.lists,
                            'operations': list(OPERATIONS)},
               'machine': bench_agent.machine()}
-    ours_body, blazar_body = lease_bodies(args)
-    stack, users, error = start_stack(args)
+    stack, users, error = start_stacks(args, report)
+    ours_body, blazar_body = lease_bodies(
+        args, stack is not None and stack.nova is not None)
     try:
         with tempfile.TemporaryDirectory(prefix='bench-api-vs-') as tmp:
             report['ours'] = {
@@ -322,7 +384,8 @@ def bench(args):
                 for store in args.stores}
         if stack is not None:
             report['blazar'] = run_blazar(stack, users, blazar_body, args)
-            report['blazar_error_plugin'] = DUMMY_PLUGIN_FAILURE
+            if stack.nova is None:
+                report['blazar_error_plugin'] = DUMMY_PLUGIN_FAILURE
     finally:
         if stack is not None:
             stack.stop()
@@ -371,6 +434,14 @@ def print_table(report):
                     op, r['requests_per_s_ours_over_blazar'],
                     r['median_blazar_over_ours'])
                 for op, r in by_operation.items() if r)))
+    if report.get('blazar'):
+        print('Blazar leases: %s' % report['blazar']['lease'])
+        if 'nova_reservation_aggregates_left' in report['blazar']:
+            print('reservation aggregates left in Nova: %d' %
+                  report['blazar']['nova_reservation_aggregates_left'])
+    if report.get('blazar_host_plugin_error'):
+        print("Blazar's host plugin could not be stood up: %s"
+              % report['blazar_host_plugin_error'])
     if report.get('blazar_error'):
         print('Blazar could not be stood up: %s' % report['blazar_error'])
 
@@ -388,7 +459,8 @@ def parse_args(argv):
     parser.add_argument('--lists', type=int, default=None,
                         help='lists each client makes (10; quick 3)')
     parser.add_argument('--hosts', type=int, default=None,
-                        help='hosts enrolled in our store (200; quick 20)')
+                        help='hosts enrolled in our store and in Blazar '
+                             '(and Nova) (200; quick 20)')
     parser.add_argument('--stores', default=None,
                         help='our stores, comma-separated (sqlite,'
                              'postgresql; quick sqlite)')
@@ -396,6 +468,12 @@ def parse_args(argv):
                         help="Keystone's [identity] password_hash_rounds "
                              "(default: Keystone's, bcrypt 12)")
     parser.add_argument('--keystone-processes', type=int, default=2)
+    parser.add_argument('--blazar-plugin', choices=('host', 'dummy'),
+                        default='host',
+                        help="Blazar's resource plugin: host (physical:"
+                             "host with nova-api and Placement, the "
+                             "default; dummy when they cannot be stood "
+                             "up) or dummy (leases without reservations)")
     parser.add_argument('--quick', action='store_true',
                         help='a small run: 3 leases per client, 3 lists, '
                              'SQLite only')

@@ -13,7 +13,14 @@ blazar-manager, each its own process, on configuration generated here.
   ``blazar-db-manage upgrade head``, listening on RabbitMQ in a vhost of
   its own (created here with ``rabbitmqctl`` and deleted afterwards), with
   a topic and exchange of its own. Resource plugin: ``dummy.vm.plugin``
-  (``virtual:instance``), the only one that needs no Nova.
+  (``virtual:instance``, the only one that needs no Nova) by default, or
+  the host plugin ``physical.host.plugin`` (``physical:host``) with
+  ``Stack(plugins=HOST_PLUGIN, hosts=N)``: then a real nova-api and
+  Placement run too (``nova_stack``), with N compute hosts in Nova's
+  ``freepool`` aggregate, enrolled in Blazar's database before the manager
+  starts as ``POST /v1/os-hosts`` would have left them (``host_rows``,
+  ``inventory_rows``; each host with a Keystone trust of its own), and
+  Blazar's leases create, fill, empty and delete Nova aggregates.
 * **blazar-api**: Blazar's WSGI application
   (``blazar.api.wsgi_app.init_app``, keystonemiddleware in front, as
   always) in a stdlib threaded HTTP server. Blazar 18.0.0's
@@ -25,12 +32,15 @@ Nothing of Blazar or Keystone is patched: configuration only. With
 ``BLAZAR_STACK_KEEP=1`` in the environment the generated files and logs
 are kept.
 
-Usage (a smoke test: start, one authenticated request, stop)::
+Usage (a smoke test: start, one authenticated request, stop; with
+``--hosts N``, the host plugin with Nova and N hosts)::
 
-    python benchmarks/blazar_stack.py
+    python benchmarks/blazar_stack.py [--hosts N]
 """
 
+import argparse
 import collections
+import datetime
 import json
 import logging
 import os
@@ -45,6 +55,7 @@ import time
 import uuid
 
 import requests
+import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -60,12 +71,18 @@ KEYSTONE_PACKAGES = ['keystone', 'PyMySQL']
 RABBIT_URL = 'rabbit://guest:guest@127.0.0.1:5672/%s'
 PLUGIN = 'dummy.vm.plugin'
 RESOURCE_TYPE = 'virtual:instance'
+HOST_PLUGIN = 'physical.host.plugin'
+HOST_RESOURCE_TYPE = 'physical:host'
 SERVICE_PASSWORD = 'blazar-bench-service'
 HEX_ID = re.compile(r'[0-9a-f]{32}')
+UUID = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                  r'[0-9a-f]{12}')
+NUMBER = re.compile(r'(?<=/)[0-9]+(?=/|$)')
 
 # A stdlib threaded WSGI server (one thread per connection, HTTP/1.0, as
-# blazar-nova-api's) for the application named by BENCH_WSGI_APP, on
-# BENCH_WSGI_PORT; several processes may share the port (SO_REUSEPORT).
+# blazar-nova-api's) for the application named by BENCH_WSGI_APP
+# (``keystone``, ``blazar`` or ``module:attribute``), on BENCH_WSGI_PORT;
+# several processes may share the port (SO_REUSEPORT).
 # Keystone reads sys.argv, so nothing is passed there. Each request is
 # logged as ``REQUEST <method> <path> <protocol> <status>``.
 WSGI_SERVER = '''
@@ -87,9 +104,14 @@ class Handler(simple_server.WSGIRequestHandler):
 
 
 def application():
-    if os.environ['BENCH_WSGI_APP'] == 'keystone':
+    name = os.environ['BENCH_WSGI_APP']
+    if name == 'keystone':
         from keystone.wsgi import api
         return api.application
+    if ':' in name:
+        import importlib
+        module, attribute = name.split(':')
+        return getattr(importlib.import_module(module), attribute)
     from blazar.api import wsgi_app
     return wsgi_app.init_app()
 
@@ -191,6 +213,27 @@ def with_descendants(pids):
         found.extend(child for child, parent in parents.items()
                      if parent == pid and child not in found)
     return found
+
+
+def path_shape(path):
+    """A request path without its query, ids (hex, UUID, number) as
+    ``{id}``."""
+    path = path.split('?')[0]
+    for pattern in (HEX_ID, UUID, NUMBER):
+        path = pattern.sub('{id}', path)
+    return path
+
+
+def requests_served(processes):
+    """The requests ``processes`` (WSGI_SERVER's) have served so far, by
+    method and path shape, from their logs."""
+    counts = collections.Counter()
+    for process in processes:
+        for line in process.log_tail(None).splitlines():
+            parts = line.split()
+            if len(parts) >= 3 and parts[0] == 'REQUEST':
+                counts['%s %s' % (parts[1], path_shape(parts[2]))] += 1
+    return counts
 
 
 class Process:
@@ -322,6 +365,21 @@ class Keystone:
         return self.call('POST', '/projects', {'project': {
             'name': name, 'domain_id': 'default'}})['project']['id']
 
+    def user_id(self, name):
+        users = self.call('GET', '/users?name=%s' % name)['users']
+        if not users:
+            raise StackError('Keystone has no user %r' % name)
+        return users[0]['id']
+
+    def trust(self, trustor_id, trustee_id, project_id, role):
+        """A trust (impersonation) from user ``trustor_id`` to user
+        ``trustee_id`` on project ``project_id`` with ``role``, made with
+        the admin's token, so the trustor must be the admin; its id."""
+        return self.call('POST', '/OS-TRUST/trusts', {'trust': {
+            'trustor_user_id': trustor_id, 'trustee_user_id': trustee_id,
+            'project_id': project_id, 'roles': [{'name': role}],
+            'impersonation': True}})['trust']['id']
+
     def add_user(self, name, password, project, role):
         """A user named ``name`` with ``role`` on project ``project``
         (created when missing); ``(user id, project id)``."""
@@ -352,16 +410,9 @@ class Keystone:
         return [p.pid for p in self.processes]
 
     def requests_served(self):
-        """Keystone's requests so far, by method and path shape (hex ids
-        as ``{id}``), from its processes' logs."""
-        counts = collections.Counter()
-        for process in self.processes:
-            for line in process.log_tail(None).splitlines():
-                parts = line.split()
-                if len(parts) >= 3 and parts[0] == 'REQUEST':
-                    path = HEX_ID.sub('{id}', parts[2].split('?')[0])
-                    counts['%s %s' % (parts[1], path)] += 1
-        return counts
+        """Keystone's requests so far, by method and path shape (ids as
+        ``{id}``), from its processes' logs."""
+        return requests_served(self.processes)
 
     def stop(self):
         for process in self.processes:
@@ -403,15 +454,67 @@ class RabbitVhost:
                 LOG.warning('could not delete vhost %s: %s', self.name, exc)
 
 
-class Blazar:
-    """blazar-manager and blazar-api on a MariaDB scratch database."""
+def host_rows(hosts, created):
+    """``computehosts`` rows as Blazar 18's ``create_computehost`` stores
+    what Nova tells it at compute microversion 2.0 (``nova_client_version
+    = 2``): id = the hypervisor's integer id, as a string; service name =
+    the compute service's host; the host's availability zone (``nova``:
+    the freepool has none); reservable; ``hosts`` are nova_stack's host
+    descriptions with a ``trust_id`` each."""
+    return [{'id': str(host['id']), 'vcpus': host['vcpus'],
+             'cpu_info': str(host['cpu_info']),
+             'hypervisor_type': host['hypervisor_type'],
+             'hypervisor_version': host['hypervisor_version'],
+             'hypervisor_hostname': host['hypervisor_hostname'],
+             'service_name': host['service_name'],
+             'memory_mb': host['memory_mb'], 'local_gb': host['local_gb'],
+             'availability_zone': 'nova', 'trust_id': host['trust_id'],
+             'reservable': True, 'created_at': created}
+            for host in hosts]
 
-    def __init__(self, workdir, keystone, vhost, name, plugins=PLUGIN):
+
+def inventory_rows(hosts, created):
+    """``computehost_resource_inventory`` rows: each host's Placement
+    inventory (``host['inventories']``), as Blazar 18 copies it at
+    enrolment."""
+    return [dict(inventory, id=str(uuid.uuid4()),
+                 computehost_id=str(host['id']), resource_class=name,
+                 created_at=created)
+            for host in hosts
+            for name, inventory in sorted(host['inventories'].items())]
+
+
+def seed_hosts(connection, hosts):
+    """Write ``hosts`` into Blazar's migrated database as enrolled hosts
+    (one transaction)."""
+    engine = sa.create_engine(connection)
+    meta = sa.MetaData()
+    meta.reflect(engine, only=['computehosts',
+                               'computehost_resource_inventory'])
+    created = datetime.datetime.utcnow().replace(microsecond=0)
+    try:
+        with engine.begin() as conn:
+            conn.execute(meta.tables['computehosts'].insert(),
+                         host_rows(hosts, created))
+            conn.execute(meta.tables['computehost_resource_inventory']
+                         .insert(), inventory_rows(hosts, created))
+    finally:
+        engine.dispose()
+
+
+class Blazar:
+    """blazar-manager and blazar-api on a MariaDB scratch database, with
+    ``hosts`` (nova_stack's host descriptions, each with a ``trust_id``)
+    enrolled in its database before the manager starts."""
+
+    def __init__(self, workdir, keystone, vhost, name, plugins=PLUGIN,
+                 hosts=()):
         self.dir = pathlib.Path(workdir) / 'blazar'
         self.keystone = keystone
         self.vhost = vhost
         self.name = name
         self.plugins = plugins
+        self.hosts = list(hosts)
         self.topic = 'blazar.manager.%s' % name
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
@@ -428,6 +531,8 @@ class Blazar:
         self.conf.write_text(self.config_text())
         run_checked([os.path.join(BLAZAR_VENV, 'bin', 'blazar-db-manage'),
                      '--config-file', str(self.conf), 'upgrade', 'head'])
+        if self.hosts:
+            seed_hosts(self.connection, self.hosts)
         self.manager = Process(
             'blazar-manager', [os.path.join(BLAZAR_VENV, 'bin',
                                             'blazar-manager'),
@@ -485,18 +590,35 @@ class Blazar:
 class Stack:
     """Keystone, blazar-manager and blazar-api, started by ``start()``
     (a StackError when any part cannot be) and all stopped, with the
-    scratch database, the vhost and the files, by ``stop()``."""
+    scratch databases, the vhost and the files, by ``stop()``.
+
+    With ``plugins`` naming HOST_PLUGIN, Placement and nova-api
+    (``nova_stack.NovaStack``) run too, with ``hosts`` compute hosts in
+    Nova's freepool, enrolled in Blazar's database; ``nova`` is then the
+    NovaStack, and ``aggregates()`` reads Nova's aggregates."""
 
     def __init__(self, keystone_processes=2, plugins=PLUGIN,
-                 hash_rounds=None):
+                 hash_rounds=None, hosts=4):
         self.name = 'bench-%s' % uuid.uuid4().hex[:10]
         self.keystone_processes = keystone_processes
         self.hash_rounds = hash_rounds
         self.plugins = plugins
+        self.host_count = hosts
         self.tmp = None
         self.keystone = None
         self.vhost = None
+        self.nova = None
         self.blazar = None
+
+    @property
+    def uses_nova(self):
+        return HOST_PLUGIN in self.plugins.split(',')
+
+    @property
+    def hosts(self):
+        """The compute hosts (nova_stack's descriptions: ``name``, ``id``,
+        ``uuid``...; empty without the host plugin)."""
+        return self.nova.hosts if self.nova is not None else []
 
     def start(self):
         ensure_venv(BLAZAR_VENV, 'blazar.api.wsgi_app', BLAZAR_PACKAGES)
@@ -517,9 +639,11 @@ class Stack:
         self.keystone.add_user('blazar', SERVICE_PASSWORD, 'service',
                                'admin')
         self.vhost = RabbitVhost(self.name)
+        if self.uses_nova:
+            self._start_nova()
         LOG.info('blazar-manager and blazar-api (%s)', self.plugins)
         self.blazar = Blazar(self.tmp, self.keystone, self.vhost, self.name,
-                             self.plugins)
+                             self.plugins, self._enrolled_hosts())
         self.blazar.start()
         probe = self.users(1, 'probe')[0]
         wait_until(lambda: requests.get(
@@ -527,6 +651,41 @@ class Stack:
             headers={'X-Auth-Token': probe['token']}).status_code == 200,
             'blazar-api answering GET /v1/leases (through the manager)',
             120, [self.blazar.api, self.blazar.manager])
+
+    def _start_nova(self):
+        # Imported here: nova_stack builds on this module.
+        from benchmarks import nova_stack
+        LOG.info('Placement and nova-api (%d hosts)', self.host_count)
+        self.nova = nova_stack.NovaStack(self.tmp, self.keystone,
+                                         self.vhost, self.name,
+                                         self.host_count)
+        self.nova.start()
+
+    def _enrolled_hosts(self):
+        """The compute hosts to enrol in Blazar, each with a trust of its
+        own from Keystone's admin to the ``blazar`` user (Blazar makes one
+        per host from the enrolling admin's token)."""
+        ids = (self.keystone.user_id('admin'),
+               self.keystone.user_id('blazar'),
+               self.keystone.project_id('admin'), 'admin')
+        return [dict(host, trust_id=self.keystone.trust(*ids))
+                for host in self.hosts]
+
+    def aggregates(self):
+        """Nova's aggregates (see ``nova_stack.NovaStack.aggregates``)."""
+        return self.nova.aggregates()
+
+    def reservation_aggregates(self):
+        """Nova's aggregates but the freepool."""
+        return self.nova.reservation_aggregates()
+
+    def requests_served(self):
+        """``{'keystone': Counter, 'nova': ..., 'placement': ...}``: the
+        requests each served so far, by method and path shape."""
+        served = {'keystone': self.keystone.requests_served()}
+        if self.nova is not None:
+            served.update(self.nova.requests_served())
+        return served
 
     def users(self, count, prefix='bench'):
         """``count`` projects, each with one user holding the member role;
@@ -553,11 +712,19 @@ class Stack:
 
     def pids(self):
         pids = {'keystone': self.keystone.pids() if self.keystone else []}
+        if self.nova:
+            pids.update(self.nova.pids())
         if self.blazar:
             pids.update(self.blazar.pids())
         return pids
 
     def versions(self):
+        versions = self._versions()
+        if self.nova is not None:
+            versions.update(self.nova.versions())
+        return versions
+
+    def _versions(self):
         return {'blazar': package_version(venv_python(BLAZAR_VENV),
                                           'blazar'),
                 'keystone': package_version(venv_python(KEYSTONE_VENV),
@@ -577,7 +744,8 @@ class Stack:
 
     def logs(self):
         """The tails of every process's log (for error reports)."""
-        tails = {}
+        tails = {process.name: process.log_tail()
+                 for process in (self.nova.processes() if self.nova else [])}
         for part in (self.keystone, self.blazar):
             for process in getattr(part, 'processes', None) or [
                     getattr(part, 'api', None),
@@ -590,6 +758,9 @@ class Stack:
         if self.blazar is not None:
             self.blazar.stop()
             self.blazar = None
+        if self.nova is not None:
+            self.nova.stop()
+            self.nova = None
         if self.keystone is not None:
             self.keystone.stop()
             self.keystone = None
@@ -611,13 +782,22 @@ class Stack:
 
 
 def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--hosts', type=int, default=0,
+                        help='run the host plugin with Nova and this many '
+                             'compute hosts (default: the dummy plugin)')
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     began = time.monotonic()
+    plugins = HOST_PLUGIN if args.hosts else PLUGIN
     try:
-        with Stack() as stack:
+        with Stack(plugins=plugins, hosts=args.hosts) as stack:
             print('Blazar up in %.1f s at %s: %s' % (
                 time.monotonic() - began, stack.url,
                 json.dumps(stack.versions())))
+            if stack.nova is not None:
+                print('Nova aggregates: %s' % json.dumps(
+                    [(a['name'], a['hosts']) for a in stack.aggregates()]))
     except StackError as exc:
         print('Blazar could not be stood up: %s' % exc)
         return 1
@@ -625,4 +805,7 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    # Run as the importable module, so that nova_stack (which imports
+    # benchmarks.blazar_stack) shares its classes (StackError...).
+    from benchmarks import blazar_stack
+    sys.exit(blazar_stack.main())
