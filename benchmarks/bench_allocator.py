@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 
 from oslo_config import cfg  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from placement_ext.allocator import model  # noqa: E402
 from placement_ext.allocator import timeline  # noqa: E402
@@ -153,6 +154,18 @@ def load(database, hosts, made):
     # length_bound.py).
     with database.writer(bn_context.admin_context()) as session:
         length_bound.recompute(session)
+    analyze(database)
+
+
+def analyze(database):
+    """On PostgreSQL, ``VACUUM ANALYZE`` after the bulk load, as
+    autovacuum would soon do (and as the peer's loader does): planner
+    statistics and the visibility map that index-only scans need."""
+    if database.engine.dialect.name != 'postgresql':
+        return
+    with database.engine.connect().execution_options(
+            isolation_level='AUTOCOMMIT') as conn:
+        conn.execute(text('VACUUM ANALYZE'))
 
 
 def timed_decision(store, body):
