@@ -1,12 +1,16 @@
 """What every handler does: read the caller, a validated body or query,
 and answer JSON."""
 
+import itertools
 import json
+import logging
 
 import jsonschema
 import webob
 
 from placement_ext.api import errors
+
+LOG = logging.getLogger(__name__)
 
 
 def context(req):
@@ -75,6 +79,36 @@ def respond(payload, status=200):
                           charset='utf-8')
     resp.text = json.dumps(payload)
     return resp
+
+
+def respond_list(key, batches, render):
+    """``{key: [render(item), ...]}`` written batch by batch as
+    ``batches`` (an iterator of lists) yields them, byte for byte what
+    ``respond`` would write. The first batch is read before answering, so
+    that its errors still get an error status; a later failure cuts the
+    body short (and is logged)."""
+    first = next(batches, [])
+
+    def body():
+        separator = ''
+        try:
+            for batch in itertools.chain([first], batches):
+                if batch:
+                    yield (separator + ', '.join(
+                        json.dumps(render(item)) for item in batch)
+                    ).encode('utf-8')
+                    separator = ', '
+        except Exception:
+            LOG.exception('The %s list broke off while being written.', key)
+            raise
+        finally:
+            getattr(batches, 'close', lambda: None)()
+        yield b']}'
+
+    return webob.Response(
+        content_type='application/json', charset='utf-8',
+        app_iter=itertools.chain([('{"%s": [' % key).encode('utf-8')],
+                                 body()))
 
 
 def no_content():

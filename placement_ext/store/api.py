@@ -30,6 +30,9 @@ _retry = oslo_db_api.wrap_db_retry(max_retries=10, retry_interval=0.05,
                                    retry_on_deadlock=True)
 
 MAX_AVAILABILITY_WINDOW = 366 * 24 * 3600
+# Leases read per transaction when listing (each with its reservations,
+# allocations and events): a few MiB of objects at a time.
+LEASE_BATCH = 500
 
 
 class Store:
@@ -140,10 +143,30 @@ class Store:
             return views.lease_view(leases.get_lease(session, context,
                                                      lease_id))
 
-    def list_leases(self, context, all_projects=False):
-        with self.db.reader(context) as session:
-            return [views.lease_view(lease) for lease in
-                    leases.list_leases(session, context, all_projects)]
+    def list_leases(self, context, all_projects=False, **filters):
+        return [view for batch in self.iter_leases(
+            context, all_projects, **filters) for view in batch]
+
+    def iter_leases(self, context, all_projects=False, project_id=None,
+                    status=None, batch=LEASE_BATCH):
+        """Lease views (as ``list_leases``), ``batch`` at a time, each batch
+        read in a transaction of its own: a long list holds neither the
+        memory of every lease at once nor a read transaction for its
+        whole length. A lease changed meanwhile is seen as it is when its
+        batch is read."""
+        after = None
+        while True:
+            with self.db.reader(context) as session:
+                rows = leases.list_leases(
+                    session, context, all_projects, project_id=project_id,
+                    status=status, after=after, limit=batch)
+                page = [views.lease_view(lease) for lease in rows]
+                if rows:
+                    after = (rows[-1].start_date, rows[-1].id)
+            if page:
+                yield page
+            if len(page) < batch:
+                return
 
     # The lease agent ----------------------------------------------------
     def now_ms(self):

@@ -12,6 +12,8 @@ any. What is missing is taken by the placement policy like on creation.
 import json
 import uuid as uuidlib
 
+from sqlalchemy import and_
+from sqlalchemy import or_
 from sqlalchemy import orm
 from sqlalchemy import select
 
@@ -216,14 +218,31 @@ FULL_LEASE = (
 )
 
 
-def list_leases(session, context, all_projects=False):
+def list_leases(session, context, all_projects=False, project_id=None,
+                status=None, after=None, limit=None):
     """Leases of the context's project (every project for an admin asking
-    for all)."""
-    query = (select(models.Lease)
+    for all), ordered by start date then id.
+
+    ``project_id`` and ``status`` narrow the list; ``after`` (a lease's
+    ``(start_date, id)``) and ``limit`` read it a page at a time.
+    """
+    lease = models.Lease
+    query = (select(lease)
              .options(*FULL_LEASE)
-             .order_by(models.Lease.start_date, models.Lease.id))
+             .order_by(lease.start_date, lease.id))
     if not (context.is_admin and all_projects):
-        query = query.where(models.Lease.project_id == context.project_id)
+        query = query.where(lease.project_id == context.project_id)
+    if project_id is not None:
+        query = query.where(lease.project_id == project_id)
+    if status is not None:
+        query = query.where(lease.status == status)
+    if after is not None:
+        start_date, lease_id = after
+        query = query.where(or_(
+            lease.start_date > start_date,
+            and_(lease.start_date == start_date, lease.id > lease_id)))
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))
 
 

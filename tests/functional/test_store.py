@@ -208,6 +208,38 @@ def test_other_projects_lease_is_not_found(store, clock):
                                  all_projects=True)) == 1
 
 
+def test_lease_list_read_in_batches_is_the_whole_list(store, clock):
+    """Batches read in transactions of their own, keyed on (start date,
+    id), give every lease once, in order, even when many leases share a
+    start date; project and status filters apply in the database."""
+    add_hosts(store, 6)
+    made = []
+    for n in range(7):
+        start = HOUR if n < 5 else 3 * HOUR  # five share a start date
+        made.append(store.create_lease(ctx('p%d' % (n % 2)), slot_lease(
+            clock, name='b%d' % n, amount=1, start=start,
+            end=start + HOUR)))
+    store.delete_lease(ctx('p1'), made[3]['id'])
+    admin = ctx('admin', admin=True)
+    whole = [x['id'] for x in store.list_leases(admin, all_projects=True)]
+    assert sorted(whole) == sorted(m['id'] for m in made
+                                   if m['id'] != made[3]['id'])
+    batches = list(store.iter_leases(admin, all_projects=True, batch=2))
+    assert [len(b) for b in batches] == [2, 2, 2]
+    assert [x['id'] for b in batches for x in b] == whole
+    p0 = [x for b in store.iter_leases(
+        admin, all_projects=True, project_id='p0', batch=2) for x in b]
+    assert sorted(x['name'] for x in p0) == ['b0', 'b2', 'b4', 'b6']
+    assert [x['id'] for x in p0] == [i for i in whole
+                                     if i in {x['id'] for x in p0}]
+    assert sorted(x['name'] for x in store.list_leases(ctx('p1'))) == [
+        'b1', 'b5']
+    assert store.list_leases(admin, all_projects=True,
+                             status='ACTIVE') == []
+    assert len(store.list_leases(admin, all_projects=True,
+                                 status='PENDING')) == 6
+
+
 def test_duplicate_lease_name_in_project_conflicts(store, clock):
     add_hosts(store, 2)
     store.create_lease(ctx(), host_lease(clock))

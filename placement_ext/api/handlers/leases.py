@@ -13,18 +13,16 @@ def _authorize(req, rule):
 
 def list_leases(req):
     """A project's leases; an admin's list holds every project's, or one
-    project's with ``?project_id=``."""
+    project's with ``?project_id=``. Written as it is read, a batch of
+    leases at a time."""
     params = util.query(req, schemas.LIST_QUERY)
     _authorize(req, 'get')
-    ctx = util.context(req)
-    found = util.services(req).store.list_leases(ctx, all_projects=True)
-    if 'project_id' in params:
-        found = [lease for lease in found
-                 if lease['project_id'] == params['project_id']]
-    if 'status' in params:
-        found = [lease for lease in found
-                 if lease['status'] == params['status'].upper()]
-    return util.respond({'leases': [views.lease(lease) for lease in found]})
+    status = params.get('status')
+    batches = util.services(req).store.iter_leases(
+        util.context(req), all_projects=True,
+        project_id=params.get('project_id'),
+        status=status.upper() if status else None)
+    return util.respond_list('leases', batches, views.lease)
 
 
 def create(req):
