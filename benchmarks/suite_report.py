@@ -198,13 +198,88 @@ def markdown(report):
             lines.append('| %s | %s | %s | %s | %s |' % (
                 '{:,}'.format(size), scenario, _fmt(ours), _fmt(peer),
                 _fmt(value)))
-    for part in ('api', 'lateness', 'memory'):
+    for part, render in (('api', api_lines), ('lateness', lateness_lines),
+                         ('memory', memory_lines)):
         if part in report:
-            lines += ['', '## %s' % part, '', '```json',
-                      _short_json(report[part]), '```']
+            try:
+                lines += [''] + render(report[part])
+            except (KeyError, TypeError, ValueError) as exc:
+                lines += ['', '## %s' % part, '',
+                          '(no table: %s missing)' % exc, '', '```json',
+                          _short_json(report[part]), '```']
     for part, error in report.get('errors', {}).items():
         lines += ['', '**%s failed:** %s' % (part, error)]
     return '\n'.join(lines) + '\n'
+
+
+def api_lines(api):
+    """Lease throughput through both APIs, per store and operation."""
+    lines = ['## Lease throughput through the APIs (%d clients; ratio = '
+             'ours / Blazar in requests/s)' % api['workload']['clients'],
+             '', '| Operation | Side | Requests/s | Median ms | p99 ms '
+             '| Errors | Ratio |', '| --- | --- | ---: | ---: | ---: | ---: '
+             '| ---: |']
+    rows = [('ours, %s' % store, entry['figures'], store)
+            for store, entry in api['ours'].items()]
+    if api.get('blazar'):
+        rows.append(('Blazar 18.0.0', api['blazar']['figures'], None))
+    for operation in ('create', 'show', 'list', 'delete'):
+        for name, figures, store in rows:
+            fig = figures[operation]
+            value = ((api.get('ratio') or {}).get(store) or {}).get(
+                operation) if store else None
+            lines.append('| %s | %s | %s | %s | %s | %s | %s |' % (
+                operation, name, _fmt(fig.get('requests_per_s')),
+                _fmt(fig.get('median_ms')), _fmt(fig.get('p99_ms')),
+                fig.get('errors'),
+                _fmt(value['requests_per_s_ours_over_blazar'])
+                if value else ''))
+    if api.get('blazar_error'):
+        lines += ['', 'Blazar could not be stood up: %s'
+                  % api['blazar_error']]
+    return lines
+
+
+def lateness_lines(late):
+    """Start and end lateness of the leases due at one second."""
+    lines = ['## Lateness of %d leases due at the same second (seconds; '
+             'ratio = Blazar / ours)' % late['leases'], '',
+             '| Event | Side | Median | p90 | Max | Last done after due '
+             '| Done | Errors |',
+             '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |']
+    for phase in ('start', 'end'):
+        for side in ('ours', 'blazar'):
+            fig = (late.get(side) or {}).get(phase)
+            if not fig:
+                continue
+            lines.append('| %s | %s | %s | %s | %s | %s | %s/%s | %s |' % (
+                phase, side, _fmt(fig['median_s']), _fmt(fig['p90_s']),
+                _fmt(fig['max_s']), _fmt(fig['all_done_after_due_s']),
+                fig['done'], fig['events'], fig['errors']))
+    for phase, value in (late.get('ratios') or {}).items():
+        lines.append('')
+        lines.append('%s: median x%s, last done x%s' % (
+            phase, _fmt(value.get('median_blazar_over_ours')),
+            _fmt(value.get('all_done_blazar_over_ours'))))
+    return lines
+
+
+def memory_lines(memory):
+    """Peak RSS of our API and agent at the memory benchmark's size."""
+    lines = ['## Memory at %s hosts and %s reservations (%s; MiB)' % (
+        '{:,}'.format(memory['hosts']), '{:,}'.format(
+            memory['reservations']), memory['backend']), '',
+        '| Process | Idle RSS | Peak (VmHWM) | RSS after the load |',
+        '| --- | ---: | ---: | ---: |']
+    for name in ('api', 'agent'):
+        row = memory[name]
+        lines.append('| %s | %s | %s | %s |' % (
+            name, _fmt(row['idle_rss_mib']), _fmt(row['peak_mib']),
+            _fmt(row['after_rss_mib'])))
+    lines.append('| placement | | %s | %s |' % (
+        _fmt(memory['placement']['peak_mib']),
+        _fmt(memory['placement']['after_rss_mib'])))
+    return lines
 
 
 def _short_json(value):
