@@ -41,6 +41,37 @@ def cost(entry, side, operation):
     return bound, bound is not None
 
 
+def projected(points, entry, operation):
+    """Blazar's projected ms for a decision abandoned at the deadline:
+    the time it ran scaled by the queries such a decision sends (those of
+    a finished one at the same backend and host count: the host plugin
+    sends two per host whatever the reservations) over the queries it had
+    done. Its queries each scan the allocations, so they cost about the
+    same all along. None without a finished decision to count from."""
+    try:
+        unfinished = entry['blazar']['results'][operation]['unfinished']
+    except (KeyError, TypeError):
+        return None
+    done = unfinished.get('queries_done')
+    if not done:
+        return None
+    counts = []
+    for other in sorted(points.values(), key=lambda e: -e['reservations']):
+        if other['hosts'] != entry['hosts'] or other is entry:
+            continue
+        try:
+            outcomes = other['blazar']['results'][operation]['outcomes']
+        except (KeyError, TypeError):
+            continue
+        counts = sorted(o['queries'] for o in outcomes if o.get('queries'))
+        if counts:
+            break
+    if not counts:
+        return None
+    return unfinished['after_seconds'] * 1000.0 * counts[
+        len(counts) // 2] / done
+
+
 def ratio(peer, ours):
     if not peer or not ours:
         return None
@@ -102,8 +133,8 @@ def growth(series):
 
 def allocation_rows(report):
     """``(backend, hosts, reservations, operation, ours, (peer,
-    bounded), ratio, ours runs, peer runs, agreement)`` for every
-    measured point."""
+    bounded), ratio, ours runs, peer runs, agreement, projected)`` for
+    every measured point."""
     rows = []
     for backend, points in sorted(report.get('allocation', {}).items()):
         for entry in sorted(points.values(), key=lambda e: (
@@ -116,7 +147,8 @@ def allocation_rows(report):
                                                             'blazar')]
                 rows.append((backend, entry['hosts'], entry['reservations'],
                              operation, ours, peer, ratio(peer[0], ours),
-                             runs[0], runs[1], agreement(entry, operation)))
+                             runs[0], runs[1], agreement(entry, operation),
+                             projected(points, entry, operation)))
     return rows
 
 
@@ -133,15 +165,26 @@ def growth_rows(report):
                 for operation in OPERATIONS:
                     slopes = [growth([(e[axis],) + cost(e, side, operation)
                                       for e in line]) for side, _ in SIDES]
-                    if None not in slopes:
-                        rows.append((backend, axis, fixed, level, operation,
-                                     slopes[0], slopes[1]))
+                    if None in slopes:
+                        continue
+                    estimate = None
+                    if slopes[1][1]:  # a lower bound: and projected?
+                        estimate = growth([
+                            (e[axis], projected(points, e, operation)
+                             or cost(e, 'blazar', operation)[0], False)
+                            for e in line])
+                    rows.append((backend, axis, fixed, level, operation,
+                                 slopes[0], slopes[1],
+                                 estimate[0] if estimate else None))
     return rows
 
 
-def _slope(value):
+def _slope(value, estimate=None):
     slope, bounded = value
-    return ('≥ %.2f' if bounded else '%.2f') % slope
+    text = ('≥ %.2f' if bounded else '%.2f') % slope
+    if estimate is not None:
+        text += ' (%.2f projected)' % estimate
+    return text
 
 
 def filter_rows(report):
@@ -167,15 +210,21 @@ def markdown(report):
                      machine.get('commit'), machine.get('load_before'),
                      machine.get('load_after'), report.get('started')))
     lines += ['', '## Allocation decisions (median ms; ratio = Blazar / '
-              'ours; "> x": Blazar abandoned at the deadline)', '',
+              'ours; "> x": Blazar abandoned at the deadline, with the '
+              'time it would have taken at the rate of its queries so '
+              'far)', '',
               '| Backend | Hosts | Reservations | Decision | Ours | Blazar '
               '| Ratio | Runs (ours/Blazar) | Same outcome |',
               '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |']
     for (backend, hosts, reservations, operation, ours, (peer, bounded),
-         value, ours_runs, peer_runs, agreed) in allocation_rows(report):
+         value, ours_runs, peer_runs, agreed, estimate) in allocation_rows(
+            report):
+        peer_text = _fmt(peer, bounded)
+        if estimate:
+            peer_text += ' (~%s projected)' % _fmt(estimate)
         lines.append('| %s | %s | %s | %s | %s | %s | %s | %s/%s | %s |' % (
             backend, '{:,}'.format(hosts), '{:,}'.format(reservations),
-            operation.split()[0], _fmt(ours), _fmt(peer, bounded),
+            operation.split()[0], _fmt(ours), peer_text,
             _fmt(value, bounded), ours_runs, peer_runs,
             '%d/%d' % agreed if agreed else '-'))
     rows = growth_rows(report)
@@ -184,10 +233,11 @@ def markdown(report):
                   'smallest to largest size; 1 = linear)', '',
                   '| Backend | Against | At | Decision | Ours | Blazar |',
                   '| --- | --- | --- | --- | ---: | ---: |']
-        for backend, axis, fixed, level, operation, ours, peer in rows:
+        for (backend, axis, fixed, level, operation, ours, peer,
+             estimate) in rows:
             lines.append('| %s | %s | %s %s | %s | %s | %s |' % (
                 backend, axis, '{:,}'.format(level), fixed,
-                operation.split()[0], _slope(ours), _slope(peer)))
+                operation.split()[0], _slope(ours), _slope(peer, estimate)))
     rows = filter_rows(report)
     if rows:
         lines += ['', '## Scheduler filter (median ms; ratio = blazar-nova '
@@ -329,6 +379,16 @@ def plot_allocation(report, out_dir, axis, fixed, name):
                                    [p[1] for p in bounds], color=colour,
                                    linestyle='none', marker='^',
                                    markersize=9)
+                    guesses = [(e[axis], projected(
+                        report['allocation'][backend], e, operation))
+                        for e in line] if side == 'blazar' else []
+                    guesses = [g for g in guesses if g[1]]
+                    if guesses:  # where it would have ended, dotted
+                        last = [p for p in points if not p[2]][-1:]
+                        panel.plot([p[0] for p in last + guesses],
+                                   [p[1] for p in last + guesses],
+                                   color=colour, linestyle=':',
+                                   marker='o', markerfacecolor='none')
             panel.set_xscale('log')
             panel.set_yscale('log')
             panel.set_xlabel(axis)
@@ -336,7 +396,10 @@ def plot_allocation(report, out_dir, axis, fixed, name):
             panel.set_title('%s, %s' % (operation, backend))
             panel.grid(True, which='both', alpha=0.3)
             panel.legend(fontsize='x-small')
-    figure.tight_layout()
+    figure.suptitle('ours solid, Blazar 18.0.0 dashed; triangle: Blazar '
+                    'abandoned at the deadline (at least this); hollow '
+                    'circle, dotted: its projection', fontsize='small')
+    figure.tight_layout(rect=(0, 0, 1, 0.97))
     path = os.path.join(out_dir, name)
     figure.savefig(path, dpi=90)
     pyplot.close(figure)
