@@ -801,6 +801,9 @@ def main(argv=None):
                         help='seconds between VmRSS samples')
     parser.add_argument('--seed', type=int, default=20261121)
     parser.add_argument('--json', help='write the figures to this file')
+    parser.add_argument('--keep', action='store_true',
+                        help='keep the working directory (store, logs of '
+                        'the API, agent and Placement) and say where')
     args = parser.parse_args(argv)
     if not 0 <= args.admins <= args.clients:
         parser.error('--admins must be between 0 and --clients')
@@ -825,8 +828,13 @@ def main(argv=None):
     sampler = Sampler(args.interval)
     sampler.start()
     try:
-        with tempfile.TemporaryDirectory(prefix='bench-memory-') as tmp:
+        if args.keep:
+            tmp = tempfile.mkdtemp(prefix='bench-memory-')
+            print('working directory kept: %s' % tmp, file=sys.stderr)
             report = measure(args, pathlib.Path(tmp), dataset, sampler)
+        else:
+            with tempfile.TemporaryDirectory(prefix='bench-memory-') as tmp:
+                report = measure(args, pathlib.Path(tmp), dataset, sampler)
     finally:
         sampler.stop()
     result['load_average_after'] = [round(x, 2) for x in os.getloadavg()]

@@ -16,6 +16,7 @@ from placement_ext.store import events
 from placement_ext.store import healing
 from placement_ext.store import host_cache
 from placement_ext.store import hosts
+from placement_ext.store import lease_lists
 from placement_ext.store import leases
 from placement_ext.store import lifecycle
 from placement_ext.store import live
@@ -157,12 +158,9 @@ class Store:
         after = None
         while True:
             with self.db.reader(context) as session:
-                rows = leases.list_leases(
+                page, after = lease_lists.page(
                     session, context, all_projects, project_id=project_id,
                     status=status, after=after, limit=batch)
-                page = [views.lease_view(lease) for lease in rows]
-                if rows:
-                    after = (rows[-1].start_date, rows[-1].id)
             if page:
                 yield page
             if len(page) < batch:

@@ -12,9 +12,6 @@ any. What is missing is taken by the placement policy like on creation.
 import json
 import uuid as uuidlib
 
-from sqlalchemy import and_
-from sqlalchemy import or_
-from sqlalchemy import orm
 from sqlalchemy import select
 
 from placement_ext.allocator import hosts as host_decisions
@@ -206,44 +203,6 @@ def get_lease(session, context, lease_id):
                              or lease.project_id == context.project_id):
         raise exception.NotFound('Lease %s not found.' % lease_id)
     return lease
-
-
-# What a lease view reads, loaded in one query per relationship for all
-# the leases listed rather than a few queries per lease.
-FULL_LEASE = (
-    orm.selectinload(models.Lease.reservations)
-    .selectinload(models.Reservation.allocations)
-    .joinedload(models.Allocation.host),
-    orm.selectinload(models.Lease.events),
-)
-
-
-def list_leases(session, context, all_projects=False, project_id=None,
-                status=None, after=None, limit=None):
-    """Leases of the context's project (every project for an admin asking
-    for all), ordered by start date then id.
-
-    ``project_id`` and ``status`` narrow the list; ``after`` (a lease's
-    ``(start_date, id)``) and ``limit`` read it a page at a time.
-    """
-    lease = models.Lease
-    query = (select(lease)
-             .options(*FULL_LEASE)
-             .order_by(lease.start_date, lease.id))
-    if not (context.is_admin and all_projects):
-        query = query.where(lease.project_id == context.project_id)
-    if project_id is not None:
-        query = query.where(lease.project_id == project_id)
-    if status is not None:
-        query = query.where(lease.status == status)
-    if after is not None:
-        start_date, lease_id = after
-        query = query.where(or_(
-            lease.start_date > start_date,
-            and_(lease.start_date == start_date, lease.id > lease_id)))
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
 
 
 def row_as_body(row):

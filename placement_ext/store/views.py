@@ -20,7 +20,13 @@ def host_view(host):
     }
 
 
-def reservation_view(row):
+def reservation_view(row, allocations=None):
+    """``row``: a reservation (ORM object or Core row); ``allocations``:
+    its ``(host_id, hypervisor_hostname, slots)``, read from the ORM
+    object's when not given."""
+    if allocations is None:
+        allocations = [(a.host_id, a.host.hypervisor_hostname, a.slots)
+                       for a in row.allocations]
     view = {
         'id': row.id,
         'lease_id': row.lease_id,
@@ -28,10 +34,9 @@ def reservation_view(row):
         'status': row.status,
         'resource_properties': row.resource_properties or '',
         'allocations': [
-            {'host_id': str(a.host_id),
-             'hypervisor_hostname': a.host.hypervisor_hostname,
-             'slots': a.slots}
-            for a in sorted(row.allocations, key=lambda a: a.host_id)],
+            {'host_id': str(host_id), 'hypervisor_hostname': hostname,
+             'slots': slots}
+            for host_id, hostname, slots in sorted(allocations)],
     }
     if row.resource_type == model.HOST:
         view.update(min=row.min_count, max=row.max_count,
@@ -45,7 +50,14 @@ def reservation_view(row):
     return view
 
 
-def lease_view(lease):
+def lease_view(lease, reservations=None, events=None):
+    """``lease``: an ORM object, or a Core row with its ``reservations``
+    (views, in order) and ``events`` (rows with ``event_type``, ``time``
+    and ``status``, in order)."""
+    if reservations is None:
+        reservations = [reservation_view(r) for r in lease.reservations]
+    if events is None:
+        events = lease.events
     return {
         'id': lease.id,
         'name': lease.name,
@@ -58,10 +70,10 @@ def lease_view(lease):
         'end_action': lease.end_action,
         'degraded': lease.degraded_reason is not None,
         'degraded_reason': lease.degraded_reason,
-        'reservations': [reservation_view(r) for r in lease.reservations],
+        'reservations': reservations,
         'events': [{'event_type': e.event_type,
                     'time': timeconv.to_text(e.time),
-                    'status': e.status} for e in lease.events],
+                    'status': e.status} for e in events],
         'created_at': timeconv.to_text(lease.created_at),
         'updated_at': timeconv.to_text(lease.updated_at),
     }

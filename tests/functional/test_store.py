@@ -240,6 +240,30 @@ def test_lease_list_read_in_batches_is_the_whole_list(store, clock):
                                  status='PENDING')) == 6
 
 
+def test_listed_lease_is_what_show_gives(store, clock):
+    """Lists read Core rows, a lease's show reads ORM objects: both give
+    the same view, reservations, allocations and events included."""
+    add_hosts(store, 4)
+    made = [
+        store.create_lease(ctx('p0'), host_lease(clock, name='h')),
+        store.create_lease(ctx('p0'), slot_lease(
+            clock, name='s', amount=3, start=2 * HOUR, end=5 * HOUR)),
+        store.create_lease(ctx('p1'), {
+            'name': 'both', 'start_date': date(clock, 6 * HOUR),
+            'end_date': date(clock, 9 * HOUR),
+            'reservations': [
+                host_lease(clock)['reservations'][0],
+                slot_lease(clock, amount=2)['reservations'][0]]}),
+    ]
+    admin = ctx('admin', admin=True)
+    listed = store.list_leases(admin, all_projects=True)
+    assert [x['id'] for x in listed] == [m['id'] for m in made]
+    assert listed == [store.get_lease(admin, m['id']) for m in made]
+    assert [len(x['reservations']) for x in listed] == [1, 1, 2]
+    assert all(r['allocations'] for x in listed for r in x['reservations'])
+    assert all(len(x['events']) == 3 for x in listed)
+
+
 def test_duplicate_lease_name_in_project_conflicts(store, clock):
     add_hosts(store, 2)
     store.create_lease(ctx(), host_lease(clock))
