@@ -45,6 +45,7 @@ the machine does (the load average is recorded).
 import argparse
 import collections
 import concurrent.futures
+import contextlib
 import datetime
 import json
 import logging
@@ -829,12 +830,14 @@ def main(argv=None):
     sampler.start()
     try:
         if args.keep:
-            tmp = tempfile.mkdtemp(prefix='bench-memory-')
-            print('working directory kept: %s' % tmp, file=sys.stderr)
-            report = measure(args, pathlib.Path(tmp), dataset, sampler)
+            workdir = contextlib.nullcontext(
+                tempfile.mkdtemp(prefix='bench-memory-'))
         else:
-            with tempfile.TemporaryDirectory(prefix='bench-memory-') as tmp:
-                report = measure(args, pathlib.Path(tmp), dataset, sampler)
+            workdir = tempfile.TemporaryDirectory(prefix='bench-memory-')
+        with workdir as tmp:
+            if args.keep:
+                print('working directory kept: %s' % tmp, file=sys.stderr)
+            report = measure(args, pathlib.Path(tmp), dataset, sampler)
     finally:
         sampler.stop()
     result['load_average_after'] = [round(x, 2) for x in os.getloadavg()]

@@ -2,7 +2,9 @@
 
 SQLite connections get WAL journaling (readers never wait for the writer) and
 a long busy timeout (writers queue instead of failing). oslo.db already makes
-SQLite transactions start with a real ``BEGIN``.
+SQLite transactions start with a real ``BEGIN``. A transaction that reads
+before it writes can still fail at once with "database is locked" (its
+snapshot went stale); the store retries those (``store.api.sqlite_busy``).
 """
 
 import os

@@ -35,8 +35,10 @@ def sqlite_busy(exc):
     fails it at once rather than waiting out the busy timeout. oslo.db
     does not map it to a deadlock, so it is named here: the whole
     transaction is safe to run again."""
+    # The driver's own message: str(exc) also holds the statement and its
+    # parameters, which may hold any text a user wrote.
     return (isinstance(exc, sa_exc.OperationalError)
-            and 'database is locked' in str(exc))
+            and str(exc.orig) == 'database is locked')
 
 
 _retry = oslo_db_api.wrap_db_retry(max_retries=10, retry_interval=0.05,
