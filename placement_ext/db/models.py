@@ -21,6 +21,14 @@ def _utcnow():
         tzinfo=None, microsecond=0)
 
 
+# MariaDB compares strings with the columns' collation: the store's tables
+# use a binary NO PAD one there, so that identifiers and names compare byte
+# for byte (case, accents and trailing spaces count) as on SQLite and
+# PostgreSQL. ``utf8mb4_bin`` would not do: it pads, 'a' = 'a ' (migration
+# b3f18d6c2a47, which also says what MySQL gets).
+TABLE_OPTIONS = {'mysql_charset': 'utf8mb4',
+                 'mysql_collate': 'utf8mb4_nopad_bin'}
+
 NAMING_CONVENTION = {
     'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
     'uq': 'uniq_%(table_name)s0%(column_0_N_name)s',
@@ -43,6 +51,7 @@ class Host(Base):
     """A compute host enrolled for reservations."""
 
     __tablename__ = 'hosts'
+    __table_args__ = TABLE_OPTIONS
 
     id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
     # The compute node's resource provider uuid in Placement.
@@ -76,6 +85,7 @@ class Lease(Base):
         sa.Index('ix_leases_project_start_date_id', 'project_id',
                  'start_date', 'id'),
         sa.Index('ix_leases_status', 'status'),
+        TABLE_OPTIONS,
     )
 
     id: orm.Mapped[str] = orm.mapped_column(sa.String(36), primary_key=True)
@@ -111,6 +121,7 @@ class Reservation(Base):
     """One resource request of a lease: whole hosts or instance slots."""
 
     __tablename__ = 'reservations'
+    __table_args__ = TABLE_OPTIONS
 
     id: orm.Mapped[str] = orm.mapped_column(sa.String(36), primary_key=True)
     lease_id: orm.Mapped[str] = orm.mapped_column(
@@ -158,6 +169,7 @@ class Allocation(Base):
         sa.Index('ix_allocations_window_covering', 'start_epoch',
                  'end_epoch', 'host_id', 'reservation_id', 'slots'),
         sa.Index('ix_allocations_host_id', 'host_id'),
+        TABLE_OPTIONS,
     )
 
     id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
@@ -186,6 +198,7 @@ class Event(Base):
     __tablename__ = 'events'
     __table_args__ = (
         sa.Index('ix_events_status_time', 'status', 'time'),
+        TABLE_OPTIONS,
     )
 
     id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
@@ -229,6 +242,7 @@ class Lock(Base):
     """
 
     __tablename__ = 'locks'
+    __table_args__ = TABLE_OPTIONS
 
     name: orm.Mapped[str] = orm.mapped_column(sa.String(32),
                                               primary_key=True)
@@ -244,6 +258,7 @@ class ResourceProperty(Base):
     """
 
     __tablename__ = 'resource_properties'
+    __table_args__ = TABLE_OPTIONS
 
     name: orm.Mapped[str] = orm.mapped_column(sa.String(64),
                                               primary_key=True)

@@ -5,14 +5,20 @@ import subprocess
 import sys
 
 from alembic import autogenerate
+from alembic import command
 from alembic import migration as alembic_migration
 from alembic import script as alembic_script
+from oslo_db import exception as db_exc
 import pytest
 import sqlalchemy as sa
 
+from placement_ext import context as bn_context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.db import models
+from placement_ext import exception
+from placement_ext.store import api as store_api
+from placement_ext.store import timeconv
 from tests import db_backends
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -20,6 +26,11 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 ALEMBIC_INI = os.path.join(REPO_ROOT, 'placement_ext', 'db', 'alembic.ini')
 TABLES = {'hosts', 'leases', 'reservations', 'allocations', 'events',
           'locks', 'resource_properties'}
+# The revision before the binary collation, and that collation on MariaDB.
+BEFORE_BINARY = '7e1c4a9d2f35'
+NOPAD_BIN = 'utf8mb4_nopad_bin'
+JSON_COLUMNS = {('hosts', 'extra_capacity'), ('hosts', 'properties'),
+                ('reservations', 'extra_resources')}
 
 
 @pytest.fixture
@@ -36,8 +47,32 @@ def _diffs(engine):
         return autogenerate.compare_metadata(context, models.Base.metadata)
 
 
+def _collations(engine, table):
+    """MariaDB/MySQL: the table's default collation and (name, character
+    set, collation) of each of its text columns."""
+    with engine.connect() as connection:
+        default = connection.execute(sa.text(
+            'SELECT TABLE_COLLATION FROM information_schema.TABLES '
+            'WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :table'),
+            {'table': table}).scalar_one()
+        columns = connection.execute(sa.text(
+            'SELECT COLUMN_NAME, CHARACTER_SET_NAME, COLLATION_NAME '
+            'FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '
+            'DATABASE() AND TABLE_NAME = :table AND COLLATION_NAME IS NOT '
+            'NULL'), {'table': table}).all()
+    return default, sorted(tuple(column) for column in columns)
+
+
+def _database_collation(engine):
+    with engine.connect() as connection:
+        return connection.execute(sa.text(
+            'SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA '
+            'WHERE SCHEMA_NAME = DATABASE()')).scalar_one()
+
+
 def _schema(engine):
-    """What the backend reports about every table, names included."""
+    """What the backend reports about every table, names and (on MariaDB)
+    collations included."""
     inspector = sa.inspect(engine)
     schema = {}
     for table in inspector.get_table_names():
@@ -63,7 +98,42 @@ def _schema(engine):
                 (uc['name'] or '', uc['column_names'])
                 for uc in inspector.get_unique_constraints(table)),
         }
+        if engine.dialect.name == 'mysql':
+            schema[table]['collations'] = _collations(engine, table)
     return schema
+
+
+def _create_all_schema(backend, tmp_path):
+    """``_schema`` of a scratch database made by ``create_all``."""
+    scratch = db_backends.ScratchDatabase(backend, tmp_path)
+    try:
+        engine = sa.create_engine(scratch.url)
+        try:
+            models.Base.metadata.create_all(engine)
+            return _schema(engine)
+        finally:
+            engine.dispose()
+    finally:
+        scratch.drop()
+
+
+def _migrated_schema(backend, tmp_path, revision):
+    """``_schema`` of a scratch database migrated up to ``revision``."""
+    scratch = db_backends.ScratchDatabase(backend, tmp_path)
+    try:
+        database = db_api.Database(connection=scratch.url)
+        try:
+            migration.upgrade(database, revision)
+            return _schema(database.engine)
+        finally:
+            database.dispose()
+    finally:
+        scratch.drop()
+
+
+def _downgrade(database, revision):
+    with database.engine.begin() as connection:
+        command.downgrade(migration.alembic_config_for(connection), revision)
 
 
 def _locks(engine):
@@ -97,16 +167,8 @@ def test_comparison_sees_the_tables(database):
 def test_upgrade_matches_create_all(database, tmp_path):
     # Same names too: the models leave some constraints unnamed, so the
     # backend names them, and it must do so the same way after migrating.
-    scratch = db_backends.ScratchDatabase(database.backend, tmp_path)
-    try:
-        engine = sa.create_engine(scratch.url)
-        try:
-            models.Base.metadata.create_all(engine)
-            expected = _schema(engine)
-        finally:
-            engine.dispose()
-    finally:
-        scratch.drop()
+    # On MariaDB the collations of tables and columns must match as well.
+    expected = _create_all_schema(database.backend, tmp_path)
 
     migration.upgrade(database)
 
@@ -151,3 +213,188 @@ def test_alembic_command_line(database, db_url):
     assert result.returncode == 0, result.stderr
     assert migration.current_revision(database) == migration.head_revision()
     assert _diffs(database.engine) == []
+
+
+def test_mariadb_tables_use_the_binary_no_pad_collation(database):
+    if database.backend != 'mysql':
+        pytest.skip('SQLite and PostgreSQL compare strings exactly')
+    migration.upgrade(database)
+
+    for table in TABLES:
+        default, columns = _collations(database.engine, table)
+        assert default == NOPAD_BIN, table
+        for column, charset, collation in columns:
+            assert charset == 'utf8mb4', (table, column)
+            # MariaDB makes JSON columns utf8mb4_bin, whatever the table.
+            assert collation == ('utf8mb4_bin' if (table, column)
+                                 in JSON_COLUMNS else NOPAD_BIN), (
+                table, column)
+
+
+def test_strings_compare_exactly_after_migrating(database):
+    migration.upgrade(database)
+    names = ['rack', 'Rack', 'räck', 'rack ']
+    with database.engine.begin() as connection:
+        # A primary key: values differing by case, accent or trailing space
+        # are different keys.
+        for name in names:
+            connection.execute(sa.text(
+                "INSERT INTO resource_properties (name, private, created_at) "
+                "VALUES (:name, :private, '2030-01-01 00:00:00')"),
+                {'name': name, 'private': False})
+    with database.engine.connect() as connection:
+        for name in names + ['RACK', 'rack  ']:
+            found = connection.execute(sa.text(
+                'SELECT name FROM resource_properties WHERE name = :name'),
+                {'name': name}).scalars().all()
+            assert found == ([name] if name in names else []), name
+        assert connection.execute(sa.text(
+            "SELECT name FROM locks WHERE name IN ('ALLOCATOR', "
+            "'allocator ', 'allocatör')")).all() == []
+
+
+def _admin():
+    return bn_context.admin_context()
+
+
+def _slot_lease(clock, name):
+    return {'name': name,
+            'start_date': timeconv.to_text(timeconv.to_datetime(
+                clock.now + 3600)),
+            'end_date': timeconv.to_text(timeconv.to_datetime(
+                clock.now + 7200)),
+            'reservations': [{'resource_type': 'virtual:instance',
+                              'amount': 1, 'vcpus': 1, 'memory_mb': 512,
+                              'disk_gb': 1}]}
+
+
+def _row_counts(engine):
+    with engine.connect() as connection:
+        return {table: connection.execute(sa.text(
+            'SELECT COUNT(*) FROM %s' % table)).scalar_one()
+            for table in ('leases', 'reservations', 'allocations',
+                          'events')}
+
+
+def test_upgrade_to_binary_collation_keeps_the_data(database, conf, clock,
+                                                    tmp_path):
+    migration.upgrade(database, BEFORE_BINARY)
+    if database.backend == 'mysql':
+        # What the tables had before: the database's default.
+        assert _collations(database.engine, 'leases')[0] == \
+            _database_collation(database.engine) != NOPAD_BIN
+    store = store_api.Store(conf, database, clock=clock)
+    store.create_host(_admin(), {
+        'hypervisor_hostname': 'maria-cn2', 'vcpus': 8, 'memory_mb': 8192,
+        'local_gb': 100, 'extra_capacity': {'VGPU': 2},
+        'properties': {'rack': 'r1'}})
+    project = bn_context.RequestContext(project_id='pa', user_id='u')
+    lease = store.create_lease(project, _slot_lease(clock, 'Dup'))
+    hosts = store.list_hosts(_admin())
+    leases = store.list_leases(_admin(), all_projects=True)
+
+    assert migration.upgrade(database) == migration.head_revision()
+
+    assert _schema(database.engine) == _create_all_schema(database.backend,
+                                                          tmp_path)
+    assert store.list_hosts(_admin()) == hosts
+    assert store.list_leases(_admin(), all_projects=True) == leases
+    with pytest.raises(exception.NotFound):
+        store.get_host(_admin(), 'MARIA-CN2')
+    other = bn_context.RequestContext(project_id='pA', user_id='u')
+    store.create_lease(other, _slot_lease(clock, 'Dup'))
+    store.create_lease(project, _slot_lease(clock, 'dup'))
+    assert sorted(x['name'] for x in store.list_leases(project)) == [
+        'Dup', 'dup']
+    assert [x['name'] for x in store.list_leases(other)] == ['Dup']
+    # The foreign keys were made again: checked, and cascading.
+    with pytest.raises(db_exc.DBReferenceError):
+        with database.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO events (lease_id, event_type, time, status, "
+                "attempts, created_at) VALUES (:lease_id, 'start_lease', "
+                "'2030-01-01 00:00:00', 'UNDONE', 0, "
+                "'2030-01-01 00:00:00')"),
+                {'lease_id': lease['id'].upper()})
+    before = _row_counts(database.engine)
+    store.delete_lease(project, lease['id'])
+    assert _row_counts(database.engine) == {
+        'leases': before['leases'] - 1,
+        'reservations': before['reservations'] - 1,
+        'allocations': before['allocations'] - 1,
+        'events': before['events'] - 3}
+
+
+def test_downgrade_from_binary_collation(database, conf, clock, tmp_path):
+    migration.upgrade(database)
+    store = store_api.Store(conf, database, clock=clock)
+    store.create_host(_admin(), {
+        'hypervisor_hostname': 'cn-a', 'vcpus': 8, 'memory_mb': 8192,
+        'local_gb': 100})
+    project = bn_context.RequestContext(project_id='pa', user_id='u')
+    store.create_lease(project, _slot_lease(clock, 'l1'))
+    leases = store.list_leases(_admin(), all_projects=True)
+
+    _downgrade(database, BEFORE_BINARY)
+
+    assert migration.current_revision(database) == BEFORE_BINARY
+    assert _schema(database.engine) == _migrated_schema(
+        database.backend, tmp_path, BEFORE_BINARY)
+    assert store.list_leases(_admin(), all_projects=True) == leases
+
+    migration.upgrade(database)
+
+    assert _schema(database.engine) == _create_all_schema(database.backend,
+                                                          tmp_path)
+    assert store.list_leases(_admin(), all_projects=True) == leases
+
+
+def test_downgrade_refuses_names_that_would_clash(database, conf, clock):
+    if database.backend != 'mysql':
+        pytest.skip('the downgrade changes nothing on SQLite and '
+                    'PostgreSQL')
+    migration.upgrade(database)
+    store = store_api.Store(conf, database, clock=clock)
+    for name in ('cn-a', 'cn-A', 'cn-b'):
+        store.create_host(_admin(), {
+            'hypervisor_hostname': name, 'vcpus': 8, 'memory_mb': 8192,
+            'local_gb': 100})
+    schema = _schema(database.engine)
+
+    with pytest.raises(RuntimeError) as exc:
+        _downgrade(database, BEFORE_BINARY)
+
+    assert 'hosts.hypervisor_hostname: ' in str(exc.value)
+    assert 'cn-a' in str(exc.value) and 'cn-A' in str(exc.value)
+    assert 'cn-b' not in str(exc.value)
+    assert migration.current_revision(database) == \
+        migration.head_revision()
+    assert _schema(database.engine) == schema
+    assert len(store.list_hosts(_admin())) == 3
+
+
+def test_interrupted_upgrade_to_binary_collation_runs_again(database,
+                                                            tmp_path):
+    # MariaDB's DDL is not transactional: an upgrade stopped half way
+    # leaves what it did, and running it again finishes the job.
+    if database.backend != 'mysql':
+        pytest.skip('nothing to interrupt on SQLite and PostgreSQL')
+    migration.upgrade(database, BEFORE_BINARY)
+    with database.engine.begin() as connection:
+        for statement in (
+                'ALTER TABLE reservations DROP FOREIGN KEY '
+                'fk_reservations_lease_id',
+                'ALTER TABLE allocations DROP FOREIGN KEY '
+                'fk_allocations_reservation_id',
+                'ALTER TABLE events DROP FOREIGN KEY fk_events_lease_id',
+                'ALTER TABLE hosts CONVERT TO CHARACTER SET utf8mb4 '
+                'COLLATE utf8mb4_nopad_bin',
+                'ALTER TABLE leases CONVERT TO CHARACTER SET utf8mb4 '
+                'COLLATE utf8mb4_nopad_bin'):
+            connection.exec_driver_sql(statement)
+    assert migration.current_revision(database) == BEFORE_BINARY
+
+    assert migration.upgrade(database) == migration.head_revision()
+
+    assert _schema(database.engine) == _create_all_schema(database.backend,
+                                                          tmp_path)
