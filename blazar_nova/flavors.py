@@ -7,12 +7,18 @@ the lease's project has access. Both functions may be repeated at will and
 return the changes they made.
 """
 
+from urllib import parse
+
 from oslo_log import log as logging
 
 from blazar_nova import compute as compute_api
 from placement_ext.placement import names
 
 LOG = logging.getLogger(__name__)
+
+
+def _flavor_url(reservation_id):
+    return '/flavors/%s' % parse.quote(reservation_id, safe='')
 
 
 def flavor_name(reservation_id):
@@ -31,7 +37,7 @@ def ensure_flavor(compute, reservation_id, project_id, vcpus, memory_mb,
                   disk_gb, extra_resources=None):
     """Create the reservation's flavor with access for ``project_id``."""
     changes = []
-    url = '/flavors/%s' % reservation_id
+    url = _flavor_url(reservation_id)
     if compute.get(url, expect=(200, 404)).status == 404:
         body = {'flavor': {'id': reservation_id,
                            'name': flavor_name(reservation_id),
@@ -58,7 +64,7 @@ def ensure_flavor(compute, reservation_id, project_id, vcpus, memory_mb,
 
 def delete_flavor(compute, reservation_id):
     """Delete the reservation's flavor if it exists."""
-    resp = compute.delete('/flavors/%s' % reservation_id, expect=(202, 404))
+    resp = compute.delete(_flavor_url(reservation_id), expect=(202, 404))
     if resp.status == 202:
         return ['deleted flavor %s' % flavor_name(reservation_id)]
     return []

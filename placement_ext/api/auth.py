@@ -10,34 +10,50 @@ import webob.dec
 
 from placement_ext.api import errors
 from placement_ext import context
+from placement_ext import limits
 
 ADMIN_TOKEN = 'admin'
 
 
 class NoAuth:
-    """Trust the token: ``admin`` is an administrator of project
-    ``admin``; ``USER:PROJECT`` (or ``USER``, project ``USER``) is that
-    user, a member of that project. A request without a token is refused
-    (401), as keystonemiddleware would."""
+    """Trust the token, for a local service and tests only: ``admin`` is
+    an administrator of project ``admin``; ``USER:PROJECT`` is user USER,
+    a member of project PROJECT, both 1 to 64 characters
+    (``limits.id_problem``) and USER without ``:``. Anything else,
+    including no token, is refused with a 401, as keystonemiddleware
+    refuses a token it cannot verify."""
 
     def __init__(self, application):
         self.application = application
 
     @webob.dec.wsgify
     def __call__(self, req):
-        token = req.headers.get('X-Auth-Token', '').strip()
-        if not token:
+        caller = caller_of_token(req.headers.get('X-Auth-Token', ''))
+        if caller is None:
             return errors.response(401, 'Authentication required: send '
                                         'X-Auth-Token (noauth: "admin" or '
                                         '"USER:PROJECT").')
-        user, _, project = token.partition(':')
-        roles = 'admin,member,reader' if user == ADMIN_TOKEN else \
-            'member,reader'
+        user, project, roles = caller
         req.headers['X-User-Id'] = user
-        req.headers['X-Project-Id'] = project or user
+        req.headers['X-Project-Id'] = project
         req.headers['X-Roles'] = roles
         req.headers['X-Identity-Status'] = 'Confirmed'
         return req.get_response(self.application)
+
+
+def caller_of_token(header):
+    """``(user, project, roles)`` of a noauth token (the header's value as
+    WSGI gives it, latin-1 of its bytes), or None when it is not one."""
+    try:
+        token = header.encode('latin-1').decode('utf-8').strip()
+    except UnicodeError:
+        return None
+    if token == ADMIN_TOKEN:
+        return ADMIN_TOKEN, ADMIN_TOKEN, 'admin,member,reader'
+    user, colon, project = token.partition(':')
+    if not colon or limits.id_problem(user) or limits.id_problem(project):
+        return None
+    return user, project, 'member,reader'
 
 
 def wrap(application, conf):

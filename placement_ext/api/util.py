@@ -4,11 +4,13 @@ and answer JSON."""
 import itertools
 import json
 import logging
+import math
 
 import jsonschema
 import webob
 
 from placement_ext.api import errors
+from placement_ext import limits
 
 LOG = logging.getLogger(__name__)
 
@@ -39,8 +41,63 @@ def validate(document, schema, what='body'):
                                                         error.message))
 
 
+def _refuse_constant(name):
+    raise ValueError('%s is not a JSON number' % name)
+
+
+def _finite_float(text):
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError('the number %s is out of range' % text[:32])
+    return number
+
+
+def _join(path):
+    return '.'.join(str(part) for part in path)
+
+
+def check_document(document):
+    """Refuse a decoded body nested deeper than ``limits.MAX_JSON_DEPTH``
+    or holding text that is not acceptable (NUL, lone surrogates) in a
+    key or a value; the 400 names the place."""
+    stack = [(document, 1, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        if isinstance(node, str):
+            _check_text(node, path)
+            continue
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth > limits.MAX_JSON_DEPTH:
+            raise errors.HTTPError(
+                400, 'Invalid body%s: nested deeper than %d levels.'
+                % (' field %s' % _join(path) if path else '',
+                   limits.MAX_JSON_DEPTH))
+        if isinstance(node, dict):
+            for key, value in node.items():
+                _check_text(key, path + (key,))
+                stack.append((value, depth + 1, path + (key,)))
+        else:
+            for index, value in enumerate(node):
+                stack.append((value, depth + 1, path + (index,)))
+
+
+def _check_text(text, path):
+    problem = limits.text_problem(text)
+    if problem is None:
+        try:
+            text.encode('utf-8')
+        except UnicodeError:
+            problem = 'holds a lone surrogate, which is no text'
+    if problem is not None:
+        where = 'body field %s' % _join(path) if path else 'body'
+        raise errors.HTTPError(400, 'Invalid %s: %s.' % (where, problem))
+
+
 def json_body(req, schema):
-    """The request's JSON body, checked against ``schema``."""
+    """The request's JSON body, checked against ``schema``: strict JSON
+    (no NaN or Infinity, finite numbers), nested at most
+    ``limits.MAX_JSON_DEPTH`` levels, text without NUL."""
     content_type = req.content_type or 'application/json'
     if content_type != 'application/json':
         raise errors.HTTPError(
@@ -50,13 +107,16 @@ def json_body(req, schema):
     if not raw:
         raise errors.HTTPError(400, 'A JSON body is required.')
     try:
-        document = json.loads(raw)
-        # JSON escapes may spell lone surrogates ("\\ud800"), which are
-        # no text: refuse them here rather than fail in the database.
-        json.dumps(document, ensure_ascii=False).encode('utf-8')
+        document = json.loads(raw, parse_constant=_refuse_constant,
+                              parse_float=_finite_float)
     except (ValueError, UnicodeError) as exc:
         raise errors.HTTPError(400, 'The body is not valid JSON: %s'
                                % exc) from None
+    except RecursionError:
+        raise errors.HTTPError(
+            400, 'Invalid body: nested deeper than %d levels.'
+            % limits.MAX_JSON_DEPTH) from None
+    check_document(document)
     validate(document, schema)
     return document
 
@@ -66,6 +126,11 @@ def query(req, schema):
     ``schema`` (repeated parameters are refused)."""
     params = {}
     for name, value in req.GET.items():
+        for text in (name, value):
+            problem = limits.text_problem(text)
+            if problem:
+                raise errors.HTTPError(400, 'Invalid query parameter %s: '
+                                            '%s.' % (name, problem))
         if name in params:
             raise errors.HTTPError(400, 'Query parameter %s is given more '
                                         'than once.' % name)
@@ -77,7 +142,7 @@ def query(req, schema):
 def respond(payload, status=200):
     resp = webob.Response(status=status, content_type='application/json',
                           charset='utf-8')
-    resp.text = json.dumps(payload)
+    resp.text = json.dumps(payload, allow_nan=False)
     return resp
 
 
@@ -95,7 +160,8 @@ def respond_list(key, batches, render):
             for batch in itertools.chain([first], batches):
                 if batch:
                     yield (separator + ', '.join(
-                        json.dumps(render(item)) for item in batch)
+                        json.dumps(render(item), allow_nan=False)
+                        for item in batch)
                     ).encode('utf-8')
                     separator = ', '
         except Exception:

@@ -23,6 +23,7 @@ from placement_ext.api.handlers import availability
 from placement_ext.api.handlers import hosts
 from placement_ext.api.handlers import leases
 from placement_ext.api.handlers import root
+from placement_ext import limits
 
 LOG = logging.getLogger(__name__)
 
@@ -86,9 +87,13 @@ class Dispatcher:
 def _decoded(value):
     """A path segment as text: WSGI gives it as latin-1 of its bytes."""
     try:
-        return value.encode('latin-1').decode('utf-8')
+        text = value.encode('latin-1').decode('utf-8')
     except UnicodeError:
         raise errors.HTTPError(400, 'The request path is not valid UTF-8.')
+    problem = limits.text_problem(text)
+    if problem:
+        raise errors.HTTPError(400, 'The request path %s.' % problem)
+    return text
 
 
 class Guard:

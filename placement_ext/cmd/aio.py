@@ -224,7 +224,7 @@ def create_compute_node(client, name, uuid, inventory):
 
 def _providers_named(client, name):
     return client.get('/resource_providers?name=%s' % urllib.parse.quote(
-        name)).body['resource_providers']
+        name, safe='')).body['resource_providers']
 
 
 def ensure_demo_node(client, name):

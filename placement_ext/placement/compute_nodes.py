@@ -19,7 +19,8 @@ def find(client, hypervisor_hostname):
     Placement has no such root provider."""
     found = [rp for rp in providers.list_providers(client,
                                                    name=hypervisor_hostname)
-             if rp['uuid'] == rp.get('root_provider_uuid', rp['uuid'])]
+             if rp['uuid'] == rp.get('root_provider_uuid', rp['uuid'])
+             and rp.get('name') == hypervisor_hostname]
     if not found:
         raise exception.NotFound(
             'Placement has no compute node named %s; enrol hosts by their '

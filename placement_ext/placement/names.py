@@ -14,11 +14,16 @@ The rules, which the scheduler filter and operators rely on:
 
 ``<RID>`` is the reservation UUID in upper case with ``-`` as ``_``.
 ``<PID>`` is the project id in upper case when it is made only of lower-case
-letters and digits (every Keystone id is), otherwise ``_`` followed by the
-hex of its UTF-8 bytes; the two forms cannot collide because the first never
-contains ``_``.
+letters and digits (every id Keystone generates is), otherwise ``_``
+followed by the hex of its UTF-8 bytes. When that would make the trait
+longer than Placement's 255 characters (a project id of more than 95
+bytes, which Keystone allows: 64 characters of anything), ``<PID>`` is
+``__`` followed by the SHA-256 of its UTF-8 bytes in hex. The three forms
+cannot collide: the first never contains ``_``, the second never starts
+with ``__``.
 """
 
+import hashlib
 import re
 import uuid
 
@@ -54,10 +59,22 @@ def _rid(reservation_id):
     return canonical.upper().replace('-', '_')
 
 
+# Placement's longest trait name, and what of it a project id may take
+# after ``CUSTOM_RESERVATION_<RID>_PROJECT_``.
+MAX_TRAIT_LENGTH = 255
+_MAX_PID_LENGTH = MAX_TRAIT_LENGTH - len(
+    '%s%s_PROJECT_' % (RESERVATION_PREFIX, '0' * 36))
+
+
 def _pid(project_id):
     if _SIMPLE_PROJECT.fullmatch(project_id):
-        return project_id.upper()
-    return '_' + project_id.encode('utf-8').hex().upper()
+        pid = project_id.upper()
+    else:
+        pid = '_' + project_id.encode('utf-8').hex().upper()
+    if len(pid) <= _MAX_PID_LENGTH:
+        return pid
+    return '__' + hashlib.sha256(
+        project_id.encode('utf-8')).hexdigest().upper()
 
 
 def resource_class(reservation_id):

@@ -7,6 +7,7 @@ another writer (Nova's compute service, another agent) moved it first.
 """
 
 import time
+from urllib import parse
 
 from oslo_log import log as logging
 
@@ -19,6 +20,13 @@ GENERATION_RETRIES = 10
 RETRY_PAUSE = 0.05
 
 
+def _path(template, *values):
+    """``template`` with each value percent-encoded as one path segment:
+    every value put into a URL is encoded, whatever it holds."""
+    return template % tuple(parse.quote(str(value), safe='')
+                            for value in values)
+
+
 def _refused(method, url, resp):
     return exception.PlacementRefused('Placement', method, url, resp.status,
                                       pclient.error_detail(resp))
@@ -27,7 +35,7 @@ def _refused(method, url, resp):
 def ensure_trait(client, name):
     """Create the custom trait ``name`` unless it exists; True when this
     call created it (then no provider can carry it yet)."""
-    url = '/traits/%s' % name
+    url = _path('/traits/%s', name)
     return client.put(url, expect=(201, 204)).status == 201
 
 
@@ -40,26 +48,26 @@ def delete_trait(client, name):
 def delete_trait_status(client, name):
     """Delete the custom trait ``name``; Placement's answer: 204 deleted,
     404 already gone, 409 some provider still carries it."""
-    url = '/traits/%s' % name
+    url = _path('/traits/%s', name)
     return client.delete(url, expect=(204, 404, 409)).status
 
 
 def ensure_resource_class(client, name):
     """Create the custom resource class ``name`` unless it exists."""
-    client.put('/resource_classes/%s' % name, expect=(201, 204))
+    client.put(_path('/resource_classes/%s', name), expect=(201, 204))
 
 
 def delete_resource_class(client, name):
     """Delete the custom resource class ``name``; True when this call
     deleted it, False when it was gone or inventory of it remains."""
-    resp = client.delete('/resource_classes/%s' % name,
+    resp = client.delete(_path('/resource_classes/%s', name),
                          expect=(204, 404, 409))
     return resp.status == 204
 
 
 def get_provider(client, uuid):
     """The provider's JSON, or None when it does not exist."""
-    resp = client.get('/resource_providers/%s' % uuid, expect=(200, 404))
+    resp = client.get(_path('/resource_providers/%s', uuid), expect=(200, 404))
     return resp.body if resp.status == 200 else None
 
 
@@ -69,13 +77,15 @@ def list_providers(client, required=None, name=None, resources=None):
     them."""
     query = []
     if required:
-        query.append('required=' + ','.join(sorted(required)))
+        query.append(('required', ','.join(sorted(required))))
     if resources:
-        query.append('resources=' + ','.join(
-            '%s:%d' % item for item in sorted(resources.items())))
+        query.append(('resources', ','.join(
+            '%s:%d' % item for item in sorted(resources.items()))))
     if name:
-        query.append('name=' + name)
-    url = '/resource_providers' + ('?' + '&'.join(query) if query else '')
+        query.append(('name', name))
+    url = '/resource_providers'
+    if query:
+        url += '?' + parse.urlencode(query, safe=',:', quote_via=parse.quote)
     resp = client.get(url, expect=(200, 400))
     if resp.status == 200:
         return resp.body['resource_providers']
@@ -87,7 +97,7 @@ def list_providers(client, required=None, name=None, resources=None):
 def get_traits(client, uuid):
     """``(traits, generation)`` of a provider, or ``(None, None)`` when
     it is gone."""
-    resp = client.get('/resource_providers/%s/traits' % uuid,
+    resp = client.get(_path('/resource_providers/%s/traits', uuid),
                       expect=(200, 404))
     if resp.status == 404:
         return None, None
@@ -115,7 +125,7 @@ def change_traits(client, uuid, add=(), remove=(), known=None, rule=None):
         def rule(current):
             return (current | add) - remove
 
-    url = '/resource_providers/%s/traits' % uuid
+    url = _path('/resource_providers/%s/traits', uuid)
     for _attempt in range(GENERATION_RETRIES):
         if known is not None:
             (current, generation), known = known, None
@@ -181,14 +191,14 @@ def ensure_child(client, uuid, name, parent_uuid):
 def delete_provider(client, uuid):
     """Delete a provider; True when this call deleted it, False when it
     was gone or allocations or children keep it."""
-    resp = client.delete('/resource_providers/%s' % uuid,
+    resp = client.delete(_path('/resource_providers/%s', uuid),
                          expect=(204, 404, 409))
     return resp.status == 204
 
 
 def get_inventories(client, uuid):
     """``(inventories, generation)`` of a provider, or ``(None, None)``."""
-    resp = client.get('/resource_providers/%s/inventories' % uuid,
+    resp = client.get(_path('/resource_providers/%s/inventories', uuid),
                       expect=(200, 404))
     if resp.status == 404:
         return None, None
@@ -201,7 +211,7 @@ def set_inventory(client, uuid, resource_class, total):
     per allocation; True when something changed."""
     wanted = {'total': total, 'reserved': 0, 'min_unit': 1, 'max_unit': 1,
               'step_size': 1, 'allocation_ratio': 1.0}
-    url = '/resource_providers/%s/inventories' % uuid
+    url = _path('/resource_providers/%s/inventories', uuid)
     for _attempt in range(GENERATION_RETRIES):
         inventories, generation = get_inventories(client, uuid)
         if inventories is None:
@@ -235,7 +245,7 @@ def set_inventory(client, uuid, resource_class, total):
 def usage(client, uuid, resource_class):
     """Units of ``resource_class`` allocated on the provider (0 if the
     provider is gone)."""
-    resp = client.get('/resource_providers/%s/usages' % uuid,
+    resp = client.get(_path('/resource_providers/%s/usages', uuid),
                       expect=(200, 404))
     if resp.status == 404:
         return 0
@@ -248,7 +258,8 @@ def delete_inventory(client, uuid, resource_class):
     Returns True when removed or already absent. Raises
     ``InventoryInUse`` while instances hold some of it.
     """
-    url = '/resource_providers/%s/inventories/%s' % (uuid, resource_class)
+    url = _path('/resource_providers/%s/inventories/%s', uuid,
+                resource_class)
     for _attempt in range(GENERATION_RETRIES):
         resp = client.delete(url, expect=(204, 404, 409))
         if resp.status != 409:

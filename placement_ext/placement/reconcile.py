@@ -14,6 +14,7 @@ Compared both ways:
 """
 
 import dataclasses
+from urllib import parse
 
 from oslo_log import log as logging
 
@@ -46,8 +47,8 @@ def plan_from_live(entry):
 
 
 def _reservation_traits(client):
-    body = client.get('/traits?name=startswith:%s'
-                      % names.RESERVATION_PREFIX).body
+    body = client.get('/traits?name=startswith:%s' % parse.quote(
+        names.RESERVATION_PREFIX, safe='')).body
     return [t for t in body['traits'] if names.reservation_of_trait(t)]
 
 

@@ -92,11 +92,14 @@ class Store:
             return hosts.allocations_between(session, lo, hi)
 
     @_retry
-    def update_host(self, context, ident, values):
+    def update_host(self, context, ident, values, property_changes=None):
+        """Change a host's fields (``values``) and merge
+        ``property_changes`` (None unsets a property) into its properties,
+        in one transaction."""
         with self.db.writer(context) as session:
             return views.host_view(hosts.update_host(
                 session, ident, values, self.now(),
-                self.conf.allocator.cleaning_margin))
+                self.conf.allocator.cleaning_margin, property_changes))
 
     @_retry
     def delete_host(self, context, ident):

@@ -113,7 +113,8 @@ def replace_hosts(session, conf, failed, now, keep=(), load_hosts=None,
             lease.degraded_reason = outcome['message'][:255]
             continue
         leases.sync_allocations(
-            session, row, decision, timeconv.to_epoch(lease.start_date), end)
+            session, row, decision, timeconv.to_epoch(lease.start_date), end,
+            added_from=start)
         added = sorted(names.get(h, h) for h in decision.slots_by_host
                        if h not in keep_slots)
         outcome['replaced'] = True

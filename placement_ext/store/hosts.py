@@ -5,6 +5,7 @@ capacity cannot shrink below what those allocations use; both are refused
 with a 409 that names the reservations in the way.
 """
 
+import math
 import re
 import uuid as uuidlib
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from placement_ext.allocator import timeline
 from placement_ext.db import models
 from placement_ext import exception
+from placement_ext import limits
 from placement_ext.store import host_cache
 from placement_ext.store import locking
 from placement_ext.store import snapshot
@@ -21,8 +23,7 @@ from placement_ext.store import timeconv
 
 CAPACITY_FIELDS = ('vcpus', 'memory_mb', 'local_gb')
 RESOURCE_CLASS = re.compile(r'^[A-Z0-9_]{1,255}$')
-PROPERTY_NAME = re.compile(r'^[A-Za-z0-9_.:-]{1,255}$')
-MAX_INT = 2 ** 31 - 1
+MAX_INT = limits.MAX_INT
 
 
 def _check_int(values, field):
@@ -38,17 +39,36 @@ def _check_properties(properties):
     if not isinstance(properties, dict):
         raise exception.InvalidInput('properties', 'must be an object')
     for name, value in properties.items():
-        if not PROPERTY_NAME.match(name):
+        if not isinstance(name, str) or not limits.PROPERTY_NAME.match(name):
             raise exception.InvalidInput(
-                'properties', 'bad property name %r' % name)
+                'properties', 'bad property name %r: 1 to %d characters of '
+                'A-Z, a-z, 0-9, _, ., : and -'
+                % (name, limits.MAX_PROPERTY_NAME_LENGTH))
         if name in snapshot.STANDARD_PROPERTIES:
             raise exception.InvalidInput(
                 'properties', '%r is a standard field, not a property'
                 % name)
-        if not isinstance(value, (str, int, float, bool)):
+        _check_property_value(name, value)
+
+
+def _check_property_value(name, value):
+    """A string of acceptable text, a boolean, or a finite number."""
+    if isinstance(value, str):
+        problem = limits.text_problem(value)
+        if len(value) > limits.MAX_PROPERTY_VALUE_LENGTH:
+            problem = 'is longer than %d characters' % (
+                limits.MAX_PROPERTY_VALUE_LENGTH)
+        if problem:
             raise exception.InvalidInput(
-                'properties', 'value of %r must be a string, number or '
-                'boolean' % name)
+                'properties', 'value of %r %s' % (name, problem))
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise exception.InvalidInput(
+                'properties', 'value of %r must be a finite number' % name)
+    elif not isinstance(value, (int, bool)):
+        raise exception.InvalidInput(
+            'properties', 'value of %r must be a string, number or '
+            'boolean' % name)
 
 
 def _check_extra_capacity(extra):
@@ -77,9 +97,14 @@ def validate_host(values, partial=False):
                 raise exception.InvalidInput(field, 'is required')
     if 'hypervisor_hostname' in values:
         name = values['hypervisor_hostname']
-        if not isinstance(name, str) or not 0 < len(name) <= 255:
-            raise exception.InvalidInput('hypervisor_hostname',
-                                         'must be a non-empty string')
+        if (not isinstance(name, str)
+                or not 0 < len(name) <= limits.MAX_HOSTNAME_LENGTH):
+            raise exception.InvalidInput(
+                'hypervisor_hostname', 'must be a string of 1 to %d '
+                'characters' % limits.MAX_HOSTNAME_LENGTH)
+        problem = limits.text_problem(name)
+        if problem:
+            raise exception.InvalidInput('hypervisor_hostname', problem)
     if 'uuid' in values:
         try:
             uuidlib.UUID(str(values['uuid']))
@@ -119,18 +144,30 @@ def create_host(session, values):
     return host
 
 
+def _host_query(ident):
+    """The query finding host ``ident`` (an id: ASCII digits; otherwise a
+    uuid or hypervisor hostname), or None when no host can have it."""
+    query = select(models.Host)
+    if isinstance(ident, int) and not isinstance(ident, bool):
+        number = ident
+    elif isinstance(ident, str) and limits.HOST_ID.fullmatch(ident):
+        number = int(ident)
+    else:
+        text = str(ident)
+        if (len(text) > limits.MAX_HOSTNAME_LENGTH
+                or limits.text_problem(text)):
+            return None
+        return query.where((models.Host.uuid == text)
+                           | (models.Host.hypervisor_hostname == text))
+    if not 0 < number <= MAX_INT:
+        return None
+    return query.where(models.Host.id == number)
+
+
 def get_host(session, ident):
     """A host by id, uuid or hypervisor hostname, or NotFound."""
-    query = select(models.Host)
-    if isinstance(ident, int) or str(ident).isdigit():
-        if int(ident) > MAX_INT:
-            raise exception.NotFound('Host %s not found.' % ident)
-        query = query.where(models.Host.id == int(ident))
-    else:
-        query = query.where(
-            (models.Host.uuid == str(ident))
-            | (models.Host.hypervisor_hostname == str(ident)))
-    host = session.scalars(query).first()
+    query = _host_query(ident)
+    host = None if query is None else session.scalars(query).first()
     if host is None:
         raise exception.NotFound('Host %s not found.' % ident)
     return host
@@ -177,11 +214,32 @@ def allocations_between(session, lo, hi):
     return by_host
 
 
-def update_host(session, ident, values, now, margin):
-    """Change a host; capacity may not drop below what is booked on it."""
+def _merged_properties(current, changes):
+    """``current`` properties with ``changes`` applied (None unsets)."""
+    properties = dict(current or {})
+    for name, value in changes.items():
+        if value is None:
+            properties.pop(name, None)
+        else:
+            properties[name] = value
+    return properties
+
+
+def update_host(session, ident, values, now, margin, property_changes=None):
+    """Change a host; capacity may not drop below what is booked on it.
+
+    ``property_changes`` (``{name: value}``, None unsetting a name) are
+    merged into the host's properties under the allocator lock, in this
+    transaction, so concurrent updates of one host never lose each
+    other's changes.
+    """
     validate_host(values, partial=True)
     locking.lock_allocations(session)
     host = get_host(session, ident)
+    if property_changes:
+        values = dict(values, properties=_merged_properties(
+            host.properties, property_changes))
+        validate_host({'properties': values['properties']}, partial=True)
     for field, value in values.items():
         setattr(host, field, value)
     host_cache.bump_generation(session)

@@ -20,6 +20,7 @@ from placement_ext.allocator import model
 from placement_ext.allocator import policies
 from placement_ext.db import models
 from placement_ext import exception
+from placement_ext import limits
 from placement_ext import property_filter
 from placement_ext import states
 from placement_ext.store import length_bound
@@ -28,6 +29,7 @@ from placement_ext.store import snapshot
 from placement_ext.store import timeconv
 from placement_ext.store import validation
 
+LEASE_ID_LENGTH = models.Lease.id.type.length
 EVENT_TYPES = ('start_lease', 'before_end_lease', 'end_lease')
 UPDATABLE = (states.LeaseStatus.PENDING, states.LeaseStatus.ACTIVE)
 REMOVABLE_AT_ONCE = (states.LeaseStatus.PENDING,
@@ -56,6 +58,20 @@ def decide(conf, request, start, end, hosts, bookings, host_filter,
                   margin=conf.allocator.cleaning_margin,
                   host_filter=host_filter, keep=keep or {},
                   keep_all=keep_all, rng=rng, gaps=gaps)
+
+
+def _decide_one_of(count, index, request, reservation_id, decide_it):
+    """``decide_it()``; when the lease has several reservations, a refusal
+    says which one could not be satisfied."""
+    try:
+        return decide_it()
+    except exception.NotEnoughResources as exc:
+        if count == 1:
+            raise
+        which = 'Reservation %d of %d (reservations[%d], %s%s)' % (
+            index + 1, count, index, request.resource_type,
+            ', id %s' % reservation_id if reservation_id else '')
+        raise exception.NotEnoughResources('%s: %s' % (which, exc)) from None
 
 
 def _book(bookings, request, decision, reservation_id, start, end):
@@ -96,21 +112,28 @@ def _apply_request(row, request):
         row.extra_resources = dict(request.extra_resources) or None
 
 
-def sync_allocations(session, row, decision, start, end):
+def sync_allocations(session, row, decision, start, end, added_from=None):
     """Make the row's allocations match ``decision`` for the window, and
-    keep the allocation length bound above the window's length."""
+    keep the allocation length bound above the window's length.
+
+    ``added_from`` is for a reservation that has started: its hosts keep
+    the start they have, and a host added now is held from
+    ``added_from`` (now), not from the lease's start, which is past.
+    """
     length_bound.raise_to(session, end - start)
     wanted = dict(decision.slots_by_host)
     for allocation in list(row.allocations):
         if allocation.host_id in wanted:
             allocation.slots = wanted.pop(allocation.host_id)
-            allocation.start_epoch = start
+            if added_from is None:
+                allocation.start_epoch = start
             allocation.end_epoch = end
         else:
             row.allocations.remove(allocation)
     for host_id, slots in sorted(wanted.items()):
         row.allocations.append(models.Allocation(
-            host_id=host_id, slots=slots, start_epoch=start,
+            host_id=host_id, slots=slots,
+            start_epoch=start if added_from is None else added_from,
             end_epoch=end))
 
 
@@ -157,6 +180,7 @@ def create_lease(session, conf, context, body, now, rng=None,
 
     ``load_hosts`` (default ``snapshot.load_hosts``) may be a cache's loader.
     """
+    validation.check_caller(context.project_id, context.user_id)
     request = validation.parse_lease(body, conf, now)
     locking.lock_allocations(session)
     _check_name_free(session, context.project_id, request.name)
@@ -171,11 +195,15 @@ def create_lease(session, conf, context, body, now, rng=None,
         end_date=timeconv.to_datetime(request.end),
         before_end_date=timeconv.to_datetime(request.before_end),
         status=states.LeaseStatus.PENDING, end_action=request.end_action)
+    count = len(request.reservations)
     for index, res_request in enumerate(request.reservations):
         host_filter = filter_for(res_request, known,
                                  'reservations[%d].' % index)
-        decision = decide(conf, res_request, request.start, request.end,
-                          hosts, bookings, host_filter, rng=rng, gaps=gaps)
+        decision = _decide_one_of(
+            count, index, res_request, None,
+            lambda: decide(conf, res_request, request.start, request.end,
+                           hosts, bookings, host_filter, rng=rng,
+                           gaps=gaps))
         row = models.Reservation(
             id=str(uuidlib.uuid4()), resource_type=res_request.resource_type,
             status=states.ReservationStatus.PENDING)
@@ -198,7 +226,10 @@ def create_lease(session, conf, context, body, now, rng=None,
 def get_lease(session, context, lease_id):
     """A lease the context may see, or NotFound (other projects' leases are
     reported as not found, not as forbidden)."""
-    lease = session.get(models.Lease, lease_id)
+    lease = None
+    if (isinstance(lease_id, str) and len(lease_id) <= LEASE_ID_LENGTH
+            and not limits.text_problem(lease_id)):
+        lease = session.get(models.Lease, lease_id)
     if lease is None or not (context.is_admin
                              or lease.project_id == context.project_id):
         raise exception.NotFound('Lease %s not found.' % lease_id)
@@ -270,21 +301,27 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
         lease.name = changes['name']
 
     requests = _merged_requests(conf, lease, changes)
+    # A started lease is judged over what is left of its window: the past
+    # is spent, and hosts other leases held then are free now.
+    decide_from = max(start, now) if started else start
     hosts, bookings, gaps = load_for_window(
-        session, conf, start, end, [row.id for row in lease.reservations],
-        load_hosts,
+        session, conf, decide_from, end,
+        [row.id for row in lease.reservations], load_hosts,
         whole_hosts_only=_whole_hosts_only(r for _row, r in requests))
     known = snapshot.known_properties(hosts)
     for index, (row, request) in enumerate(requests):
         host_filter = filter_for(request, known,
                                  'reservations[%d].' % index)
         keep = {a.host_id: a.slots for a in row.allocations}
-        decision = decide(conf, request, start, end, hosts, bookings,
-                          host_filter, keep=keep, keep_all=started, rng=rng,
-                          gaps=gaps)
+        decision = _decide_one_of(
+            len(requests), index, request, row.id,
+            lambda: decide(conf, request, decide_from, end, hosts, bookings,
+                           host_filter, keep=keep, keep_all=started,
+                           rng=rng, gaps=gaps))
         _apply_request(row, request)
-        sync_allocations(session, row, decision, start, end)
-        _book(bookings, request, decision, row.id, start, end)
+        sync_allocations(session, row, decision, start, end,
+                         added_from=decide_from if started else None)
+        _book(bookings, request, decision, row.id, decide_from, end)
 
     lease.start_date = timeconv.to_datetime(start)
     lease.end_date = timeconv.to_datetime(end)

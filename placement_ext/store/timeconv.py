@@ -3,8 +3,11 @@
 import calendar
 import datetime
 
-# An epoch far enough ahead to stand for "no end" in range queries.
-FAR_FUTURE = 253402214400  # 9999-12-30
+from placement_ext import limits
+
+# An epoch far enough ahead to stand for "no end" in range queries: the
+# latest date the store accepts (``limits.MAX_EPOCH``).
+FAR_FUTURE = limits.MAX_EPOCH  # 9999-12-31 00:00:00 UTC
 
 
 def to_epoch(value):

@@ -12,6 +12,9 @@ Rules:
 * Integers may be JSON numbers or decimal strings (``"2"``), since
   python-blazarclient sends strings; booleans and floats are not integers,
   and nothing above 2**31-1 is accepted.
+* Dates, lengths and characters stay within ``placement_ext.limits``:
+  every date (also one a relative move produces) lies between 1970-01-01
+  and 9999-12-31 UTC, names are at most 80 characters, no text holds NUL.
 * A start older than ``[leases] start_grace`` is in the past; a start within
   the grace is moved to ``now``. The end must follow the start, and the
   lease may not last longer than ``[leases] max_lease_duration`` (0: no
@@ -29,9 +32,10 @@ import re
 from placement_ext.allocator import model
 from placement_ext.conf import leases as leases_conf
 from placement_ext.exception import InvalidInput
+from placement_ext import limits
 
-MAX_INT = 2 ** 31 - 1
-MAX_NAME_LENGTH = 80
+MAX_INT = limits.MAX_INT
+MAX_NAME_LENGTH = limits.MAX_NAME_LENGTH
 MAX_RESERVATIONS = 100
 
 # Lease fields Blazar returns on GET; a client may send them back. Ignored.
@@ -40,8 +44,10 @@ LEASE_TOLERATED_KEYS = frozenset(
 LEASE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
                         'reservations', 'events', 'end_action'])
 # Reservation fields Blazar returns on GET; a client may send them back.
+# Ignored.
 RESERVATION_TOLERATED_KEYS = frozenset(
-    ['id', 'lease_id', 'status', 'missing_resources', 'resources_changed'])
+    ['id', 'lease_id', 'status', 'missing_resources', 'resources_changed',
+     'resource_id', 'allocations', 'created_at', 'updated_at'])
 HOST_KEYS = frozenset(['resource_type', 'min', 'max', 'hypervisor_properties',
                        'resource_properties', 'before_end'])
 INSTANCE_KEYS = frozenset(['resource_type', 'amount', 'vcpus', 'memory_mb',
@@ -75,7 +81,7 @@ _DATE_RE = re.compile(
 _DURATION_RE = re.compile(r'^(-?)(\d+)([dhms]?)$')
 _UNIT_SECONDS = {'d': 86400, 'h': 3600, 'm': 60, 's': 1, '': 1}
 _INT_RE = re.compile(r'^-?\d+$')
-_RESOURCE_CLASS_RE = re.compile(r'^[A-Z0-9_]+$')
+_RESOURCE_CLASS_RE = re.compile(r'^[A-Z0-9_]{1,255}$')
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _AFFINITY = {'true': True, 'false': False, 'none': None, 'null': None}
 
@@ -110,7 +116,7 @@ def parse_datetime(value, field, now):
     """Epoch seconds (UTC) of ``value``, a date string, ``"now"`` or a
     datetime; anything else is refused."""
     if isinstance(value, datetime.datetime):
-        return _epoch(value)
+        return check_epoch(_epoch(value), field)
     if not isinstance(value, str):
         raise InvalidInput(field, 'got %s; expected %s'
                            % (type(value).__name__, DATE_FORMATS))
@@ -125,10 +131,22 @@ def parse_datetime(value, field, now):
         offset = datetime.timedelta(hours=int(hours or 0),
                                     minutes=int(minutes or 0))
         zone = datetime.timezone(-offset if sign == '-' else offset)
-        return _epoch(datetime.datetime(*numbers, tzinfo=zone))
+        epoch = _epoch(datetime.datetime(*numbers, tzinfo=zone))
     except ValueError:
         raise InvalidInput(field, '%r is not a valid date; expected %s'
                            % (value, DATE_FORMATS)) from None
+    return check_epoch(epoch, field, value)
+
+
+def check_epoch(epoch, field, shown=None):
+    """``epoch`` when it is a date the store keeps
+    (``limits.epoch_problem``); refused naming ``field`` otherwise."""
+    problem = limits.epoch_problem(epoch)
+    if problem:
+        raise InvalidInput(field, '%s %s' % (
+            repr(shown) if shown is not None else _show_time(epoch),
+            problem))
+    return epoch
 
 
 def parse_duration(value, field):
@@ -144,6 +162,8 @@ def parse_duration(value, field):
                            % (value,))
     if match.group(1):
         raise InvalidInput(field, 'must not be negative')
+    if len(match.group(2).lstrip('0')) > limits.MAX_DIGITS:
+        raise InvalidInput(field, 'must be at most %d seconds' % MAX_INT)
     seconds = int(match.group(2)) * _UNIT_SECONDS[match.group(3)]
     if seconds > MAX_INT:
         raise InvalidInput(field, 'must be at most %d seconds' % MAX_INT)
@@ -154,6 +174,10 @@ def parse_int(value, field, minimum):
     """An integer from ``minimum`` to 2**31-1, given as a JSON integer or a
     decimal string; booleans and floats are refused."""
     if isinstance(value, str) and _INT_RE.match(value):
+        if len(value.lstrip('-').lstrip('0')) > limits.MAX_DIGITS:
+            # Too many digits for any accepted integer (and for int()).
+            value = '-%d' % (MAX_INT + 1) if value[0] == '-' \
+                else str(MAX_INT + 1)
         number = int(value)
     elif isinstance(value, int) and not isinstance(value, bool):
         number = value
@@ -231,7 +255,9 @@ def parse_reservation(values, index, conf):
         _check_keys(values, HOST_KEYS | RESERVATION_TOLERATED_KEYS, prefix)
         min_count, max_count = required('min', 1), required('max', 1)
         _check_min_max(min_count, max_count, prefix)
-        before_end = values.get('before_end', 'default')
+        before_end = values.get('before_end')
+        if before_end is None:
+            before_end = 'default'
         if before_end not in HOST_BEFORE_END_VALUES:
             raise InvalidInput(prefix + 'before_end', '%r is not one of %s'
                                % (before_end,
@@ -271,6 +297,9 @@ def _parse_name(value):
     if len(value) > MAX_NAME_LENGTH:
         raise InvalidInput('name', 'must be at most %d characters long'
                            % MAX_NAME_LENGTH)
+    problem = limits.text_problem(value)
+    if problem:
+        raise InvalidInput('name', problem)
     return value
 
 
@@ -311,6 +340,16 @@ def _parse_before_end(value, start, end, now):
                                                    _show_time(start),
                                                    _show_time(end)))
     return before_end
+
+
+def check_caller(project_id, user_id):
+    """The ids a new lease is recorded under: what Keystone can issue
+    (``limits.id_problem``), so every backend can store them."""
+    for field, value in (('project_id', project_id), ('user_id', user_id)):
+        problem = limits.id_problem(value)
+        if problem:
+            raise InvalidInput(field, "the caller's %s %s"
+                               % (field.replace('_', ' '), problem))
 
 
 def parse_lease(body, conf, now):
@@ -362,9 +401,12 @@ def _moved(body, current, now, keys):
     if absolute in body:
         return parse_datetime(body[absolute], absolute, now), absolute
     if later in body:
-        return current + parse_duration(body[later], later), later
+        return check_epoch(current + parse_duration(body[later], later),
+                           later), later
     if earlier in body:
-        return current - parse_duration(body[earlier], earlier), earlier
+        return check_epoch(
+            current - parse_duration(body[earlier], earlier),
+            earlier), earlier
     return current, None
 
 

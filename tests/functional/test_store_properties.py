@@ -178,15 +178,21 @@ def test_values_follow_host_updates(store, three_hosts):
 
 
 def test_name_longer_than_the_table_keeps_is_refused(store):
+    # Property names are at most 64 characters (limits), as the privacy
+    # table keeps them: a host cannot carry a longer one, so every name a
+    # host carries can be made private.
     name = 'p' * 65
-    add_host(store, 'cn01', **{name: 'x'})
-
-    with pytest.raises(exception.InvalidInput):
+    with pytest.raises(exception.InvalidInput) as info:
+        add_host(store, 'cn01', **{name: 'x'})
+    assert 'bad property name' in str(info.value)
+    assert store.list_hosts(ADMIN) == []
+    with pytest.raises(exception.NotFound):
         store.update_resource_property(ADMIN, name, True)
-
     assert rows(store) == {}
-    assert store.list_resource_properties(ADMIN) == [
-        {'property': name, 'private': False}]
+
+    add_host(store, 'cn01', **{name[:64]: 'x'})
+    assert store.update_resource_property(ADMIN, name[:64], True) == {
+        'property': name[:64], 'private': True, 'values': ['x']}
 
 
 def test_row_inserted_concurrently_becomes_an_update(store, three_hosts,

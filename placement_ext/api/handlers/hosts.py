@@ -73,25 +73,16 @@ def show(req, host_id):
 
 def update(req, host_id):
     """``{"gpu": "true", "rack": null}``: properties to set (``null``
-    unsets one) and ``reservable``, as python-blazarclient sends them."""
+    unsets one) and ``reservable``, as python-blazarclient sends them;
+    merged into the host's properties by the store in one transaction."""
     changes = util.json_body(req, schemas.UPDATE)
     _authorize(req, 'put')
-    store = util.services(req).store
-    ctx = util.context(req)
-    current = store.get_host(ctx, host_id)
     values = {}
     if 'reservable' in changes:
         values['reservable'] = changes.pop('reservable')
     _check_property_names(changes)
-    if changes:
-        properties = dict(current['properties'])
-        for name, value in changes.items():
-            if value is None:
-                properties.pop(name, None)
-            else:
-                properties[name] = value
-        values['properties'] = properties
-    host = store.update_host(ctx, current['id'], values)
+    host = util.services(req).store.update_host(
+        util.context(req), host_id, values, property_changes=changes)
     return util.respond({'host': views.host(host)})
 
 

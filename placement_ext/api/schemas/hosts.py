@@ -1,16 +1,18 @@
 """Host bodies: enrol by hypervisor hostname, change properties."""
 
 from placement_ext.api import schemas as common
+from placement_ext import limits
 
-# Extra capabilities (Blazar's name for host properties): flat strings.
-_PROPERTY_NAME = r'^[A-Za-z0-9_.:-]{1,64}$'
+# Extra capabilities (Blazar's name for host properties): flat values.
+_PROPERTY_NAME = limits.PROPERTY_NAME_PATTERN
 _PROPERTY_VALUE = {'type': ['string', 'number', 'boolean'],
-                   'maxLength': 255}
+                   'maxLength': limits.MAX_PROPERTY_VALUE_LENGTH}
 
 CREATE = {
     'type': 'object',
     'properties': {
-        'name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'name': {'type': 'string', 'minLength': 1,
+                 'maxLength': limits.MAX_HOSTNAME_LENGTH},
         'reservable': {'type': 'boolean'},
     },
     'patternProperties': {_PROPERTY_NAME: _PROPERTY_VALUE},
@@ -25,8 +27,8 @@ UPDATE = {
     'minProperties': 1,
     'properties': {'reservable': {'type': 'boolean'}},
     'patternProperties': {
-        _PROPERTY_NAME: {'type': ['string', 'number', 'boolean', 'null'],
-                         'maxLength': 255}},
+        _PROPERTY_NAME: dict(_PROPERTY_VALUE,
+                             type=['string', 'number', 'boolean', 'null'])},
     'additionalProperties': False,
 }
 
