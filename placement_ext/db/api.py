@@ -26,6 +26,19 @@ def _engine_options(conf_group):
     return options
 
 
+def _with_charset(connection):
+    """A MySQL/MariaDB URL that talks utf8mb4, as the tables store it;
+    oslo.db would otherwise ask for ``utf8`` (three bytes a character),
+    in which characters outside the Basic Multilingual Plane (an emoji in
+    a project id or a lease name) cannot be sent. A charset the URL names
+    is kept."""
+    url = sa_url.make_url(connection)
+    if url.get_backend_name() != 'mysql' or 'charset' in url.query:
+        return connection
+    return url.update_query_dict({'charset': 'utf8mb4'}).render_as_string(
+        hide_password=False)
+
+
 def _ensure_sqlite_directory(connection):
     url = sa_url.make_url(connection)
     if url.get_backend_name() != 'sqlite':
@@ -58,6 +71,7 @@ class Database:
         else:
             options = {'connection': connection}
         options['sqlite_fk'] = True
+        options['connection'] = _with_charset(options['connection'])
         _ensure_sqlite_directory(options['connection'])
         self.connection = options['connection']
         self._facade = enginefacade.transaction_context()

@@ -55,7 +55,10 @@ def lease_view(lease, reservations=None, events=None):
     (views, in order) and ``events`` (rows with ``event_type``, ``time``
     and ``status``, in order)."""
     if reservations is None:
-        reservations = [reservation_view(r) for r in lease.reservations]
+        # In the order the database gives them (``Lease.reservations``),
+        # also for a lease just created, whose list is in request order.
+        reservations = [reservation_view(r) for r in sorted(
+            lease.reservations, key=lambda r: (r.created_at, r.id))]
     if events is None:
         events = lease.events
     return {

@@ -39,9 +39,13 @@ COMPUTE_NODES = {
     'cn3': (4, 8192, 100),
 }
 
-# Tables in an order that deletes children first.
+# Tables in an order that deletes children first; ``locks`` is put back
+# as the migrations left it.
 _TABLES = ('allocations', 'events', 'reservations', 'leases', 'hosts',
            'resource_properties', 'locks')
+# Tables whose integer ids come from a sequence, restarted on reset so
+# that every backend gives the same ids to the same requests.
+_SEQUENCED = ('hosts', 'allocations', 'events')
 
 
 class Clock:
@@ -78,6 +82,9 @@ class ApiOnBackend:
         self.conf = conf
         self.database = db_api.Database(connection=database_url)
         migration.upgrade(self.database)
+        with self.database.engine.connect() as conn:
+            self._locks = [dict(row._mapping) for row in conn.execute(
+                sa.select(models.Lock.__table__))]
         self._build()
 
     def _build(self):
@@ -87,10 +94,21 @@ class ApiOnBackend:
                                  placement=self.placement)
 
     def reset(self):
-        """Empty every table and start a new store (no cached hosts)."""
+        """Empty every table, as after the migrations, with id sequences
+        restarted, and start a new store (no cached hosts)."""
         with self.database.engine.begin() as conn:
-            for table in _TABLES:
-                conn.execute(sa.text('DELETE FROM %s' % table))
+            if self.backend == 'postgresql':
+                conn.execute(sa.text('TRUNCATE %s RESTART IDENTITY CASCADE'
+                                     % ', '.join(_TABLES)))
+            else:
+                for table in _TABLES:
+                    conn.execute(sa.text('DELETE FROM %s' % table))
+            if self.backend == 'mysql':
+                for table in _SEQUENCED:
+                    conn.execute(sa.text('ALTER TABLE %s AUTO_INCREMENT = 1'
+                                         % table))
+            if self._locks:
+                conn.execute(sa.insert(models.Lock.__table__), self._locks)
         self.clock.now = NOW
         self._build()
 

@@ -371,8 +371,11 @@ def test_child_name_taken_by_another_provider_is_refused(placement, node):
 
 
 # Keystone ids are 32 hex digits; Nova passes on whatever the token names.
+# The long ones (200 ASCII characters, 64 non-ASCII ones) would make
+# traits longer than Placement's 255 characters: they take a digest.
 ODD_PROJECTS = ['abc', 'ABC', 'a_b', 'Projet-\u00e9t\u00e9', 'Y' * 64,
-                'domain:proj/1 2', '']
+                'domain:proj/1 2', '', 'y' * 200, 'Y' * 200,
+                '\u00e9' * 64, '\U0001F600' * 64]
 
 
 def test_odd_project_ids_make_distinct_traits_placement_accepts(placement,
