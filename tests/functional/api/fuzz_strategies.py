@@ -922,7 +922,8 @@ HOSTILE_SEGMENTS = (
 lease_segments = weighted((leases_refs, 3),
                           (st.sampled_from(HOSTILE_SEGMENTS), 1))
 host_segments = weighted((host_refs, 4),
-                         (st.sampled_from(['1', '2', '3', 'cn1', 'cn2']), 1),
+                         (st.sampled_from(['1', '2', '3', 'cn1', 'cn2',
+                                           Node('cn1'), Node('cn3')]), 1),
                          (st.sampled_from(HOSTILE_SEGMENTS), 1))
 property_segments = st.sampled_from(
     ['gpu', 'rack', 'GPU', 'secret', 'nothing', 'a' * 64, 'a' * 65,
