@@ -7,10 +7,17 @@ on their own compute nodes, 4 instance leases on the other four) start
 within three seconds of each other and end four seconds later, so that the
 agents race for the same due events all the time. Every event must run
 exactly once, by exactly one agent, and leave Placement clean.
+
+Nothing here depends on how fast the machine is: the leases are created
+with starts far ahead, then all moved (``Store.update_lease``) to the burst,
+whose first start follows the moves by a lead computed from how long the
+creation took. A stall while moving only makes the leases moved first due
+a little early; none is refused.
 """
 
 import collections
 import datetime
+import math
 import signal
 import time
 import uuid
@@ -37,7 +44,18 @@ AGENT_OPTIONS = {'poll_interval': 0.2, 'workers': 4, 'claim_timeout': 30,
 # From the first start to the last end: 2 s of starts, ends 4 s later.
 SPREAD = 3
 LENGTH = 4
-DEADLINE = 45
+# Where the leases are created: far enough ahead that no agent acts on
+# them while the test makes them, whatever the machine's load.
+FAR = 3600
+# The lead of the burst over the moment it is planned: this many seconds
+# plus twice the time the 40 creations took (moving a lease costs about as
+# much as creating it).
+LEAD_MARGIN = 2
+# Seconds, after the last end, for the agents to finish every event. The
+# wait ends as soon as they have (seconds after the last end, even on a
+# loaded machine); the bound only keeps a broken agent from hanging the
+# test.
+DEADLINE = 180
 
 
 @pytest.fixture(params=('mysql', 'postgresql'))
@@ -75,12 +93,19 @@ def _date(epoch):
     return timeconv.to_text(timeconv.to_datetime(epoch))
 
 
+PROJECT_CTX = bn_context.RequestContext(project_id='p1', user_id='u1')
+
+
+def _window(start, i):
+    """Lease i's dates when the burst starts at ``start``."""
+    begin = start + i % SPREAD
+    return {'start_date': _date(begin), 'end_date': _date(begin + LENGTH)}
+
+
 def _create_leases(store, start):
     """The 40 leases; lease i starts at ``start + i % SPREAD``."""
-    ctx = bn_context.RequestContext(project_id='p1', user_id='u1')
     leases = []
     for i in range(HOST_LEASES + INSTANCE_LEASES):
-        begin = start + i % SPREAD
         if i < HOST_LEASES:
             reservation = {
                 'resource_type': 'physical:host', 'min': 1, 'max': 1,
@@ -90,11 +115,21 @@ def _create_leases(store, start):
             reservation = {'resource_type': 'virtual:instance',
                            'amount': 2, 'vcpus': 1, 'memory_mb': 512,
                            'disk_gb': 1, 'affinity': None}
-        leases.append(store.create_lease(ctx, {
-            'name': 'burst-%02d' % i, 'start_date': _date(begin),
-            'end_date': _date(begin + LENGTH),
-            'reservations': [reservation]}))
+        leases.append(store.create_lease(PROJECT_CTX, dict(
+            _window(start, i), name='burst-%02d' % i,
+            reservations=[reservation])))
     return leases
+
+
+def _move_leases(conf, db, leases, start, planned_at):
+    """Move every lease to the burst starting at ``start``, through the
+    store's update. The updates are judged at ``planned_at`` (when
+    ``start`` was chosen): a stall among them must not make the store
+    refuse a start that has just passed; that lease is then due at once,
+    which the agents handle like any due event."""
+    mover = store_api.Store(conf, db, clock=lambda: planned_at)
+    return [mover.update_lease(PROJECT_CTX, lease['id'], _window(start, i))
+            for i, lease in enumerate(leases)]
 
 
 def _wait_terminated(store, leases, timeout):
@@ -131,10 +166,16 @@ def test_three_agents_share_a_burst_of_events_exactly_once(
     for agent in agents:
         agent.wait_running()
 
-    # Far enough ahead that all 40 leases exist before the first start.
-    start = int(time.time()) + 4
-    leases = _create_leases(store, start)
-    assert time.time() < start, 'lease creation outlasted the lead time'
+    # Created far ahead (no agent touches them), then moved to a burst
+    # that follows the moves by a lead measured on this machine now.
+    began = time.monotonic()
+    leases = _create_leases(store, int(time.time()) + FAR)
+    creation = time.monotonic() - began
+    planned_at = int(time.time())
+    start = planned_at + LEAD_MARGIN + math.ceil(2 * creation)
+    leases = _move_leases(conf, db, leases, start, planned_at)
+    assert [lease['start_date'] for lease in leases] == [
+        _window(start, i)['start_date'] for i in range(len(leases))]
     # Each host lease holds its own node; the instance leases share the
     # four others.
     held = [sorted(a['hypervisor_hostname']
