@@ -446,7 +446,8 @@ class Fuzzer:
         model = self.models[backend]
         out = Outcome(backend)
         out.model = model.copy()
-        out.resolve = Resolver(model, self.found.node_uuids)
+        # References resolve as the backend was before the request.
+        out.resolve = Resolver(out.model, self.found.node_uuids)
         path = req.path_text(out.resolve)
         raw = req.body_bytes(out.resolve)
         watch = req.path[1:2] == ('os-hosts',) and req.method not in (
@@ -951,11 +952,19 @@ def test_fuzz_api(every_backend, record_property, request):
         found.reset()
         summary = [
             'fuzz: %d examples, requests per backend: %s (%.0f s; %d '
-            'distinct failures)' % (
+            'distinct failures%s)' % (
                 fuzzer.examples, ', '.join(
                     '%s %d' % (name, fuzzer.counts[name])
                     for name in fuzzer.names), fuzzer_time,
-                len(fuzzer.failures))]
+                len(fuzzer.failures),
+                ', replayed in %.0f s' % (
+                    time.monotonic() - started - fuzzer_time)
+                if fuzzer.failures else '')]
+        if fuzzer.unchecked_agreement:
+            summary.append(
+                'fuzz: %d requests not compared across backends (after a '
+                'disagreement in their sequence)'
+                % fuzzer.unchecked_agreement)
         summary.append('fuzz: answers (%s): %s' % (
             fuzzer.names[0], ', '.join(
                 '%s %d' % item for item in sorted(fuzzer.statuses.items()))))
