@@ -8,6 +8,7 @@
 ``migrations/env.py`` through ``config.attributes['connection']``.
 """
 
+import contextlib
 import os
 
 from alembic import command
@@ -54,6 +55,41 @@ def upgrade(database, revision='head'):
     The whole upgrade runs in one transaction where the backend has
     transactional DDL (PostgreSQL, SQLite).
     """
-    with database.engine.begin() as connection:
-        command.upgrade(alembic_config_for(connection), revision)
+    _migrate(database, command.upgrade, revision)
     return current_revision(database)
+
+
+def downgrade(database, revision):
+    """Migrate ``database`` down to ``revision``."""
+    _migrate(database, command.downgrade, revision)
+
+
+def _migrate(database, step, revision):
+    with database.engine.connect() as connection:
+        with _sqlite_foreign_keys_off(connection):
+            with connection.begin():
+                step(alembic_config_for(connection), revision)
+
+
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite rebuilds a table to alter it (copy, drop, rename), which its
+    foreign key enforcement forbids for a table others refer to; SQLite's
+    own procedure turns enforcement off around the change (it cannot be
+    changed inside a transaction) and checks every key afterwards. Other
+    backends are left as they are."""
+    if connection.dialect.name != 'sqlite':
+        yield
+        return
+    raw = connection.connection.driver_connection
+    (enforced,) = raw.execute('PRAGMA foreign_keys').fetchone()
+    raw.execute('PRAGMA foreign_keys = OFF')
+    try:
+        yield
+        broken = raw.execute('PRAGMA foreign_key_check').fetchall()
+        if broken:
+            raise RuntimeError('The migration left rows whose foreign keys '
+                               'point nowhere: %s' % broken[:10])
+    finally:
+        raw.execute('PRAGMA foreign_keys = %s'
+                    % ('ON' if enforced else 'OFF'))

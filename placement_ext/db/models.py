@@ -51,7 +51,9 @@ class Host(Base):
     """A compute host enrolled for reservations."""
 
     __tablename__ = 'hosts'
-    __table_args__ = TABLE_OPTIONS
+    # A host's id names it in the API: SQLite must not give a removed
+    # host's id to the next one (migration e4a7c2d9b1f6).
+    __table_args__ = dict(TABLE_OPTIONS, sqlite_autoincrement=True)
 
     id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
     # The compute node's resource provider uuid in Placement.

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 from alembic import autogenerate
-from alembic import command
 from alembic import migration as alembic_migration
 from alembic import script as alembic_script
 from oslo_db import exception as db_exc
@@ -29,6 +28,8 @@ TABLES = {'hosts', 'leases', 'reservations', 'allocations', 'events',
           'locks', 'resource_properties'}
 # The revision before the binary collation, and that collation on MariaDB.
 BEFORE_BINARY = '7e1c4a9d2f35'
+# The revision before SQLite's host ids were made never to be reused.
+BEFORE_HOST_IDS = 'b3f18d6c2a47'
 NOPAD_BIN = 'utf8mb4_nopad_bin'
 JSON_COLUMNS = {('hosts', 'extra_capacity'), ('hosts', 'properties'),
                 ('reservations', 'extra_resources')}
@@ -112,6 +113,12 @@ def _schema(engine):
         }
         if engine.dialect.name == 'mysql':
             schema[table]['collations'] = _collations(engine, table)
+        if engine.dialect.name == 'sqlite':
+            with engine.connect() as connection:
+                sql = connection.execute(sa.text(
+                    'SELECT sql FROM sqlite_master WHERE type = :t AND '
+                    'name = :n'), {'t': 'table', 'n': table}).scalar_one()
+            schema[table]['autoincrement'] = 'AUTOINCREMENT' in sql.upper()
     return schema
 
 
@@ -144,8 +151,7 @@ def _migrated_schema(backend, tmp_path, revision):
 
 
 def _downgrade(database, revision):
-    with database.engine.begin() as connection:
-        command.downgrade(migration.alembic_config_for(connection), revision)
+    migration.downgrade(database, revision)
 
 
 def _locks(engine):
@@ -406,3 +412,40 @@ def test_interrupted_upgrade_to_binary_collation_runs_again(mariadb,
 
     assert _schema(database.engine) == _create_all_schema(database.backend,
                                                           tmp_path)
+
+
+def _host(store, name):
+    return store.create_host(_admin(), {
+        'hypervisor_hostname': name, 'vcpus': 8, 'memory_mb': 8192,
+        'local_gb': 100})['id']
+
+
+def test_host_ids_are_never_reused(database, conf, clock, tmp_path):
+    # SQLite gave the newest host's id to the next host once it was
+    # removed, where MariaDB and PostgreSQL count on: /v1/os-hosts/3 then
+    # named another host on SQLite only.
+    migration.upgrade(database, BEFORE_HOST_IDS)
+    store = store_api.Store(conf, database, clock=clock)
+    assert [_host(store, name) for name in ('h1', 'h2', 'h3')] == [
+        '1', '2', '3']
+    project = bn_context.RequestContext(project_id='p', user_id='u')
+    lease = store.create_lease(project, _slot_lease(clock, 'kept'))
+    held = lease['reservations'][0]['allocations']
+
+    migration.upgrade(database)
+
+    assert _schema(database.engine) == _create_all_schema(database.backend,
+                                                          tmp_path)
+    assert [h['id'] for h in store.list_hosts(_admin())] == ['1', '2', '3']
+    assert store.get_lease(project, lease['id'])['reservations'][0][
+        'allocations'] == held
+    # Foreign keys are enforced again after the rebuild.
+    with pytest.raises(db_exc.DBReferenceError):
+        with database.engine.begin() as connection:
+            connection.execute(sa.text(
+                'UPDATE allocations SET host_id = 99'))
+    idle = ({'1', '2', '3'} - {a['host_id'] for a in held}).pop()
+    store.delete_host(_admin(), idle)
+    assert _host(store, 'h4') == '4'
+    store.delete_host(_admin(), '4')
+    assert _host(store, 'h5') == '5'
