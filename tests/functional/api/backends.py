@@ -107,6 +107,10 @@ class ApiOnBackend:
                 for table in _SEQUENCED:
                     conn.execute(sa.text('ALTER TABLE %s AUTO_INCREMENT = 1'
                                          % table))
+            if self.backend == 'sqlite' and conn.execute(sa.text(
+                    "SELECT name FROM sqlite_master WHERE name = "
+                    "'sqlite_sequence'")).first():
+                conn.execute(sa.text('DELETE FROM sqlite_sequence'))
             if self._locks:
                 conn.execute(sa.insert(models.Lock.__table__), self._locks)
         self.clock.now = NOW

@@ -57,7 +57,6 @@ its N-1 commonest refusals.
 """
 
 import collections
-import datetime
 import json
 import logging
 import os
@@ -67,7 +66,6 @@ import traceback
 
 import jsonschema
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck
 from hypothesis import Phase
 from hypothesis import settings
@@ -133,7 +131,6 @@ ACROSS_ROUTES = frozenset([
 TYPE_SPECIFIC = re.compile(
     r'reservations\[\d+\]\.(%s): unknown field'
     % '|'.join(sorted(validation.HOST_KEYS ^ validation.INSTANCE_KEYS)))
-FIXED_TIME = datetime.datetime(2030, 1, 1)
 
 
 # --- what each backend holds -------------------------------------------------
@@ -366,11 +363,9 @@ class Fuzzer:
 
     # Examples --------------------------------------------------------------
     def reset(self):
-        """Empty stores (their locks rows back, host ids from 1) and
+        """Empty stores (their locks rows back, ids counted from 1) and
         Placement with its three compute nodes."""
         self.found.reset()
-        for api in self.found.apis.values():
-            _restore(api)
         self.models = {name: Model() for name in self.names}
         self.last_rows = {}
         self.last_traits = None
@@ -832,29 +827,6 @@ def _diff(out):
         for row in sorted(new, key=repr):
             lines.append('+ %s %r' % (table, row))
     return '\n'.join(lines)
-
-
-def _restore(api):
-    """Put back what ``Backends.reset()`` leaves out: the ``locks`` rows
-    the migration seeds (without them every lease write answers 500 "not
-    initialised"), and host ids counted from 1 again, so that a replayed
-    sequence sees the same ids."""
-    locks = models.Lock.__table__
-    with api.database.engine.begin() as conn:
-        conn.execute(locks.delete())
-        conn.execute(locks.insert(), [
-            {'name': 'allocator', 'counter': 0, 'created_at': FIXED_TIME},
-            {'name': 'hosts', 'counter': 0, 'created_at': FIXED_TIME}])
-        if api.backend == 'mysql':
-            conn.execute(sa.text('ALTER TABLE hosts AUTO_INCREMENT = 1'))
-        elif api.backend == 'postgresql':
-            conn.execute(sa.text(
-                "SELECT setval(pg_get_serial_sequence('hosts', 'id'), 1, "
-                "false)"))
-        elif conn.execute(sa.text(
-                "SELECT name FROM sqlite_master WHERE name = "
-                "'sqlite_sequence'")).first():
-            conn.execute(sa.text("DELETE FROM sqlite_sequence"))
 
 
 # --- the state machine -------------------------------------------------------
