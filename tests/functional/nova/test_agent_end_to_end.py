@@ -66,6 +66,15 @@ class AgentCase(base.BlazarFilterTestCase):
     def _status(self, lease):
         return self.store.get_lease(self.admin_ctx, lease['id'])['status']
 
+    def _wait_host_cleared(self, server_id, timeout=30):
+        deadline = time.monotonic() + timeout
+        while True:
+            server = self.admin_api.get_server(server_id)
+            if server['OS-EXT-SRV-ATTR:host'] is None or \
+                    time.monotonic() > deadline:
+                return server
+            time.sleep(0.2)
+
     def _wait_gone(self, server_id, timeout=30):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -126,7 +135,10 @@ class AgentEndToEndTest(AgentCase):
         self.clock.now += HOUR
         agent.run_once()
         self.assertEqual('TERMINATED', self._status(lease))
-        server = self.admin_api.get_server(server_id)
+        # The agent stops waiting once the server is SHELVED_OFFLOADED
+        # (it occupies no host then); Nova clears the server's host in a
+        # second save, a moment later.
+        server = self._wait_host_cleared(server_id)
         self.assertEqual('SHELVED_OFFLOADED', server['status'])
         self.assertIsNone(server['OS-EXT-SRV-ATTR:host'])
 

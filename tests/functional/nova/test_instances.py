@@ -202,7 +202,12 @@ class InstancesTest(base.BlazarFilterTestCase):
         self._wait(lambda: not instances.remaining(
             self.compute_client, [server_id], on_hosts=['h1']),
             'the shelved server to leave h1')
-        (left,) = instances.remaining(self.compute_client, [server_id])
+        # Nova saves SHELVED_OFFLOADED (which occupies no host) first and
+        # clears the server's host and node in a second save, a moment
+        # later (ComputeManager._shelve_offload_instance).
+        (left,) = self._wait(lambda: [
+            s for s in instances.remaining(self.compute_client, [server_id])
+            if s.host is None], 'the offloaded server to lose its host')
         self.assertEqual(('SHELVED_OFFLOADED', None, None),
                          (left.status, left.host, left.hypervisor_hostname))
         self.assertEqual([], instances.servers_on_hosts(self.compute_client,
