@@ -133,6 +133,11 @@ TYPE_SPECIFIC = re.compile(
     % '|'.join(sorted(validation.HOST_KEYS ^ validation.INSTANCE_KEYS)))
 
 
+# The whole fuzz run is one test of about two minutes, four on a loaded
+# machine: more than the suite's per-test timeout allows.
+pytestmark = pytest.mark.timeout(600)
+
+
 # --- what each backend holds -------------------------------------------------
 
 class Model:
