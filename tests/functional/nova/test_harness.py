@@ -13,6 +13,7 @@ import time
 import fixtures
 
 from tests.functional.nova import base
+from tests.functional.nova import harness
 
 WAIT = 30
 
@@ -29,7 +30,7 @@ def test_reader_holding_a_resource_is_not_queued_behind_a_waiting_writer():
     # a thread that then asks for a read lock while a writer waits for the
     # first reader. With a writer-preferring lock, as Nova's fixture has,
     # nobody moves; here everything finishes.
-    lock = base.ReaderPreferringLock()
+    lock = harness.ReaderPreferringLock()
     resource = threading.Lock()
     reading = threading.Event()
     holding = threading.Event()
@@ -65,7 +66,7 @@ def test_reader_holding_a_resource_is_not_queued_behind_a_waiting_writer():
 
 
 def test_lock_is_reentrant_and_refuses_upgrades():
-    lock = base.ReaderPreferringLock()
+    lock = harness.ReaderPreferringLock()
     with lock.write_lock():
         with lock.write_lock():
             with lock.read_lock():
@@ -87,7 +88,7 @@ class BoundedServiceStopTest(base.BlazarFilterTestCase):
 
     def setUp(self):
         self.useFixture(fixtures.MonkeyPatch(
-            'tests.functional.nova.base.STOP_TIMEOUT', 3))
+            'tests.functional.nova.harness.STOP_TIMEOUT', 3))
         super().setUp()
 
     def test_stuck_rpc_handler_fails_the_stop_within_the_bound(self):
@@ -109,7 +110,7 @@ class BoundedServiceStopTest(base.BlazarFilterTestCase):
         self.assertTrue(entered.wait(WAIT))
 
         began = time.monotonic()
-        exc = self.assertRaises(base.ServiceStopTimeout,
+        exc = self.assertRaises(harness.ServiceStopTimeout,
                                 self.computes['h1'].stop)
         self.assertLess(time.monotonic() - began, WAIT)
         self.assertIn('stopping nova-compute on h1: RPC server compute ',
