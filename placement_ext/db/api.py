@@ -26,14 +26,23 @@ def _engine_options(conf_group):
     return options
 
 
+# Charsets a MySQL/MariaDB URL may name that cannot carry every character
+# the tables store: asked for, the connection talks utf8mb4 instead.
+_THREE_BYTE_CHARSETS = ('utf8', 'utf8mb3')
+
+
 def _with_charset(connection):
-    """A MySQL/MariaDB URL that talks utf8mb4, as the tables store it;
-    oslo.db would otherwise ask for ``utf8`` (three bytes a character),
-    in which characters outside the Basic Multilingual Plane (an emoji in
-    a project id or a lease name) cannot be sent. A charset the URL names
-    is kept."""
+    """A MySQL/MariaDB URL that talks utf8mb4, as the tables store it.
+
+    oslo.db asks for ``utf8`` when the URL names no charset, and DevStack
+    writes ``?charset=utf8``: three bytes a character, in which a
+    character outside the Basic Multilingual Plane (an emoji in a project
+    id or a lease name) cannot be sent, and MariaDB refuses to compare
+    such a literal with the store's columns. Those become ``utf8mb4``; any
+    other charset the URL names is kept."""
     url = sa_url.make_url(connection)
-    if url.get_backend_name() != 'mysql' or 'charset' in url.query:
+    if url.get_backend_name() != 'mysql' or url.query.get(
+            'charset', 'utf8') not in _THREE_BYTE_CHARSETS:
         return connection
     return url.update_query_dict({'charset': 'utf8mb4'}).render_as_string(
         hide_password=False)
