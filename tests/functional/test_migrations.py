@@ -122,13 +122,29 @@ def _schema(engine):
     return schema
 
 
+def _models_copy():
+    """The models' tables in a metadata of their own.
+
+    Nova's first migration, which Nova's functional harness runs in this
+    process (tests/functional/nova), registers a global compiler hook that
+    sets ``name = None`` on every foreign key it compiles for PostgreSQL
+    (nova/db/main/migrations/versions/8f2f1571d55b_initial_version.py):
+    compiling the models' own constraints would unname them for every
+    later test on every backend. A copy takes the hook's damage instead.
+    """
+    metadata = sa.MetaData(naming_convention=models.NAMING_CONVENTION)
+    for table in models.Base.metadata.sorted_tables:
+        table.to_metadata(metadata)
+    return metadata
+
+
 def _create_all_schema(backend, tmp_path):
     """``_schema`` of a scratch database made by ``create_all``."""
     scratch = db_backends.ScratchDatabase(backend, tmp_path)
     try:
         engine = sa.create_engine(scratch.url)
         try:
-            models.Base.metadata.create_all(engine)
+            _models_copy().create_all(engine)
             return _schema(engine)
         finally:
             engine.dispose()
