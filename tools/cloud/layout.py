@@ -6,10 +6,21 @@ Every file the cloud writes is under one state directory,
 step; ``logs.previous/``: those of the run before), ``run/`` (pid files),
 ``data/`` (Glance's store, the computes' state paths), ``cloud.json``
 (passwords, ids and timings of this build), ``clouds.yaml`` and ``lock``
-(held by ``up`` and ``down``). Every
-service listens on 127.0.0.1 on a fixed port (OpenStack's usual ones,
-Blazar's 1234), so one cloud runs per machine. Its databases are named
+(held by ``up`` and ``down``). Every service listens on 127.0.0.1 on a
+fixed port (OpenStack's usual ones, Blazar's 1234). Its databases are named
 ``bncloud_*`` on the local MariaDB and its RabbitMQ vhost ``bncloud``.
+
+A second cloud runs beside the first with a state directory and a port
+offset of its own: ``$BLAZAR_NOVA_CLOUD_PORT_OFFSET`` (an integer, default
+0) is added to every port of ``PORTS``, and when it is not 0 the
+databases are named ``bncloud<offset>_*`` and the vhost
+``bncloud<offset>``, so the ``down`` of one cloud never drops the other's.
+Every port must stay within 1..65535. For example::
+
+    BLAZAR_NOVA_CLOUD_DIR=~/.local/state/blazar-nova/cloud-bench \
+    BLAZAR_NOVA_CLOUD_PORT_OFFSET=10000 ./tools/cloud.sh up
+
+MariaDB and RabbitMQ themselves are shared (``MYSQL``, ``RABBIT``).
 """
 
 import os
@@ -25,11 +36,28 @@ SERVICE_PROJECT = 'service'
 # password on 127.0.0.1, RabbitMQ's guest may connect from 127.0.0.1.
 MYSQL = {'host': HOST, 'port': 3306, 'user': 'root', 'password': ''}
 RABBIT = {'host': HOST, 'port': 5672, 'user': 'guest', 'password': 'guest'}
-DB_PREFIX = 'bncloud_'
-VHOST = 'bncloud'
 
-# name -> port; each is an HTTP API on 127.0.0.1.
-PORTS = {
+
+def port_offset(environ=None):
+    """``$BLAZAR_NOVA_CLOUD_PORT_OFFSET`` as an integer (0 when unset or
+    empty); a ValueError naming the variable when it is not an integer or
+    moves a port out of 1..65535."""
+    environ = os.environ if environ is None else environ
+    text = environ.get('BLAZAR_NOVA_CLOUD_PORT_OFFSET', '').strip()
+    try:
+        offset = int(text) if text else 0
+    except ValueError:
+        raise ValueError('BLAZAR_NOVA_CLOUD_PORT_OFFSET must be an integer, '
+                         'not %r' % text) from None
+    for port in BASE_PORTS.values():
+        if not 0 < port + offset < 65536:
+            raise ValueError('BLAZAR_NOVA_CLOUD_PORT_OFFSET=%d puts port %d '
+                             'out of 1..65535' % (offset, port))
+    return offset
+
+
+# name -> port without the offset; each is an HTTP API on 127.0.0.1.
+BASE_PORTS = {
     'keystone': 5000,
     'glance': 9292,
     'placement': 8778,
@@ -37,6 +65,11 @@ PORTS = {
     'nova-api': 8774,
     'blazar-nova-api': 1234,
 }
+PORT_OFFSET = port_offset()
+PORTS = {name: port + PORT_OFFSET for name, port in BASE_PORTS.items()}
+# The names of this cloud's databases (a prefix) and vhost.
+DB_PREFIX = 'bncloud%s_' % (PORT_OFFSET or '')
+VHOST = 'bncloud%s' % (PORT_OFFSET or '')
 
 # The compute hosts (one nova-compute each); the first two are enrolled as
 # reservable hosts, the last stays ordinary.
