@@ -330,10 +330,22 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
     for event in lease.events:
         if event.status == states.EventStatus.UNDONE:
             event.time = timeconv.to_datetime(times[event.event_type])
+        elif _rearm_before_end(event, before_end, now):
+            event.status = states.EventStatus.UNDONE
+            event.time = timeconv.to_datetime(before_end)
     states.check_transition('lease', lease.id, states.LeaseStatus.UPDATING,
                             lease.status)
     session.flush()
     return lease
+
+
+def _rearm_before_end(event, before_end, now):
+    """A before-end event that already ran runs again when the update
+    moves it to a later moment still to come (as Blazar re-arms it)."""
+    return (event.event_type == 'before_end_lease'
+            and event.status == states.EventStatus.DONE
+            and before_end > now
+            and before_end > timeconv.to_epoch(event.time))
 
 
 def _end_now_for_deletion(lease, now):

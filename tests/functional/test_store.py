@@ -453,3 +453,45 @@ def test_availability_refuses_bad_duration(store, clock, duration, reason):
             date(clock, 0), date(clock, DAY), duration=duration)
     assert exc.value.field == 'duration'
     assert reason in str(exc.value)
+
+
+def _run_due(store, lease_id):
+    """Run (claim and finish) every event of ``lease_id`` due now, one
+    after the other as the agent does."""
+    admin = bn_context.admin_context()
+    while True:
+        due = [event for event in store.due_events(admin)
+               if event.lease_id == lease_id]
+        if not due:
+            return
+        assert store.claim_event(admin, due[0].id, 'agent-1', 60)
+        store.finish_event(admin, due[0].id, 'agent-1')
+
+
+def _before_end(store, lease_id):
+    (event,) = [e for e in store.lease_events(ctx(), lease_id)
+                if e['event_type'] == 'before_end_lease']
+    return event['status'], event['time']
+
+
+def test_a_before_end_moved_later_runs_again(store, clock):
+    """The before-end event ran at the start (the lease is shorter than
+    the default lead); moving the date into the future re-arms it, moving
+    it back or to the past does not."""
+    add_hosts(store, 1)
+    lease = store.create_lease(ctx(), host_lease(clock, start=60,
+                                                 end=60 + 1800))
+    clock.now += 120
+    _run_due(store, lease['id'])
+    assert _before_end(store, lease['id']) == ('DONE', date(clock, -60))
+
+    store.update_lease(ctx(), lease['id'],
+                       {'before_end_date': date(clock, 600)})
+    assert _before_end(store, lease['id']) == ('UNDONE', date(clock, 600))
+    clock.now += 600
+    _run_due(store, lease['id'])
+    assert _before_end(store, lease['id']) == ('DONE', date(clock, 0))
+
+    store.update_lease(ctx(), lease['id'],
+                       {'before_end_date': date(clock, -30)})
+    assert _before_end(store, lease['id'])[0] == 'DONE'

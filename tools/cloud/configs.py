@@ -25,6 +25,7 @@ PASTE_FILES = {
 KEYSTONE_ROOT = layout.url('keystone')
 CONTROLLER_HOST = 'cloud-control'
 AGENT_HOST = 'cloud-agent'
+SERVICE_DOWN_TIME = 20
 # Seconds between the scheduler's looks for unmapped compute hosts.
 DISCOVER_HOSTS_INTERVAL = 2
 
@@ -162,6 +163,10 @@ def nova_controller(lay, venv, secrets):
     # The scheduler's periodic tasks (host discovery among them) start at
     # once, not after a random delay of up to 60 s.
     sections['DEFAULT']['periodic_fuzzy_delay'] = 0
+    # A compute that stopped reporting (every 10 s) is down after 20 s, not
+    # Nova's 60: with the agent's heal_interval of 20 s a stopped host's
+    # lease gets a replacement within a minute (tests/cloud).
+    sections['DEFAULT']['service_down_time'] = SERVICE_DOWN_TIME
     sections.update({
         'api_database': {'connection': layout.database_url('nova_api')},
         'database': {'connection': layout.database_url('nova_cell1')},
