@@ -52,7 +52,7 @@ function configure_blazar_nova_filter {
 }
 
 # _blazar_nova_keystoneauth conf section - keystoneauth1 options of the
-# service user, for [placement] and [nova].
+# service user, for [placement], [nova] and [glance].
 function _blazar_nova_keystoneauth {
     local conf=$1
     local section=$2
@@ -86,6 +86,7 @@ function configure_blazar_nova {
 
     _blazar_nova_keystoneauth "$conf" placement
     _blazar_nova_keystoneauth "$conf" nova
+    _blazar_nova_keystoneauth "$conf" glance
 
     iniset "$conf" agent host "$(hostname)"
 

@@ -58,13 +58,17 @@ class RestClient:
         return cls(ks_loading.load_adapter_from_conf_options(
             conf, cls.group, session=session, auth=auth))
 
-    def request(self, method, url, body=None, expect=(200,)):
-        """Send one request; return a ``Response`` whose status is in
+    def request(self, method, url, body=None, expect=(200,),
+                content_type=None):
+        """Send one request (its JSON body as ``content_type``, by default
+        application/json); return a ``Response`` whose status is in
         ``expect`` or raise."""
         kwargs = {'microversion': self.microversion, 'raise_exc': False,
                   'headers': {'Accept': 'application/json'}}
         if body is not None:
             kwargs['json'] = body
+        if content_type is not None:
+            kwargs['headers']['Content-Type'] = content_type
         try:
             resp = self._adapter.request(url, method, **kwargs)
         except ks_exc.ConnectionError as exc:

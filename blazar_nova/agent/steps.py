@@ -7,7 +7,8 @@ other projects' instances on reserved hosts are handled by
 ACTIVE.
 
 Before end: a notification, and a snapshot of the holder's instances on the
-hosts of reservations that asked for one (``before_end: snapshot``).
+hosts of reservations that asked for one (``before_end: snapshot``), handed
+to the lease's project through Glance (``[glance]``).
 
 End: the lease goes TERMINATING; its access traits are revoked; its
 instances are deleted, shelved, or kept for ``[agent] keep_grace`` and then
@@ -24,6 +25,7 @@ from oslo_log import log as logging
 
 from blazar_nova.agent import faults
 from blazar_nova import flavors
+from blazar_nova import images
 from blazar_nova import instances
 from placement_ext import exception
 from placement_ext.placement import encoding
@@ -65,8 +67,9 @@ class LeaseSteps:
     Nova (``compute`` may be None) and the notifier."""
 
     def __init__(self, conf, store, placement, compute, notifier,
-                 clock, sleep, stopping):
+                 clock, sleep, stopping, images=None):
         self.conf = conf
+        self.images = images
         self.store = store
         self.placement = placement
         self.compute = compute
@@ -162,6 +165,18 @@ class LeaseSteps:
                     {'blazar_lease_id': lease['id']})
                 LOG.info('Lease %s: snapshot %s of instance %s',
                          lease['id'], image, server.id)
+                if image and self.images is not None:
+                    self._hand_over(lease, image)
+
+    def _hand_over(self, lease, image):
+        """The snapshot belongs to the lease's project, not the agent's;
+        a failure is logged and the snapshot stays where Nova made it."""
+        try:
+            images.give_to_project(self.images, image, lease['project_id'])
+        except (exception.ServiceUnavailable,
+                exception.ServiceRefused) as exc:
+            LOG.warning('Lease %s: snapshot %s stays in the service '
+                        'project: %s', lease['id'], image, exc)
 
     # End ----------------------------------------------------------------
     def end(self, ctx, event, lease, owner):

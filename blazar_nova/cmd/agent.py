@@ -24,6 +24,7 @@ from blazar_nova.agent import options
 from blazar_nova.agent import runner
 from blazar_nova.agent import steps
 from blazar_nova import compute as bn_compute
+from blazar_nova import images as bn_images
 from placement_ext import conf as bn_conf
 from placement_ext import exception
 from placement_ext.placement import client as placement_client
@@ -44,13 +45,16 @@ def register_opts(conf):
     bn_conf.register_opts(conf)
     options.register_opts(conf)
     bn_compute.register_opts(conf)
+    bn_images.register_opts(conf)
 
 
 def list_opts():
-    """The agent's own options and ``[nova]``, for oslo-config-generator
-    (the store's and Placement's are in namespace blazar_nova.store)."""
+    """The agent's own options, ``[nova]`` and ``[glance]``, for
+    oslo-config-generator (the store's and Placement's are in namespace
+    blazar_nova.store)."""
     result = list(options.list_opts().items())
     result += list(bn_compute.list_opts().items())
+    result += list(bn_images.list_opts().items())
     return result
 
 
@@ -60,7 +64,7 @@ def compute_configured(conf):
 
 
 def build(conf, store=None, placement=None, compute=None, notifier=None,
-          clock=None):
+          clock=None, images=None):
     """An ``Agent`` wired from ``conf`` (tests pass their own parts)."""
     store = store or store_api.Store(conf)
     placement = placement or placement_client.PlacementClient.from_conf(conf)
@@ -69,12 +73,17 @@ def build(conf, store=None, placement=None, compute=None, notifier=None,
     if compute is None:
         LOG.warning('No Nova endpoint configured ([nova]): the agent writes '
                     'Placement only and skips flavors and instances.')
+    if images is None and compute is not None and bn_images.configured(conf):
+        images = bn_images.ImageClient.from_conf(conf)
+    if compute is not None and images is None:
+        LOG.warning('No Glance endpoint configured ([glance]): before-end '
+                    'snapshots stay in the service project of [nova].')
     notifier = notifier or notifications.LeaseNotifier(conf)
     extra = {'clock': clock} if clock else {}
 
     def steps_factory(**kwargs):
         return steps.LeaseSteps(conf, store, placement, compute, notifier,
-                                **kwargs)
+                                images=images, **kwargs)
 
     return runner.Agent(conf, store, steps_factory,
                         healer=healing.Healer(conf, store, placement,

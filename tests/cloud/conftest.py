@@ -1,6 +1,6 @@
-"""The cloud of tools/cloud.sh for the journey tests: brought up once per
-test session (or found up), taken down at the end when this session
-brought it up.
+"""The cloud of tools/cloud.sh for the journey tests: brought up once
+(or found up) for the tests of this package, taken down after them when
+they brought it up.
 
 The tests skip, with the reason, only when MariaDB or RabbitMQ does not
 listen on this machine; when both are up, a cloud that cannot start is an
@@ -53,9 +53,10 @@ def _cloud_sh(command, log, timeout):
     return result
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def cloud(tmp_path_factory):
-    """The running cloud (tests.cloud.client.Cloud)."""
+    """The running cloud (tests.cloud.client.Cloud), for the tests of this
+    package only: down before the other tests run."""
     missing = _missing_servers()
     if missing:
         pytest.skip('the real cloud needs %s, which do not listen here'
@@ -91,7 +92,8 @@ def _servers(cloud):
 
 
 def _clean(cloud):
-    """No lease, no server, every compute service enabled."""
+    """No lease, no server, no image but the cloud's own, every compute
+    service enabled."""
     for service in cloud.ok('admin', 'compute', 'GET',
                             '/os-services?binary=nova-compute')['services']:
         if service['status'] != 'enabled':
@@ -105,6 +107,10 @@ def _clean(cloud):
                    % server['id'])
     client.wait_for(lambda: not _servers(cloud) and not _leases(cloud), 60,
                     'no server and no lease left')
+    for image in cloud.ok('admin', 'image', 'GET', '/v2/images')['images']:
+        if image['name'] != layout.IMAGE_NAME:
+            cloud.ok('admin', 'image', 'DELETE', '/v2/images/%s'
+                     % image['id'])
 
 
 @pytest.fixture

@@ -398,6 +398,7 @@ def test_post_config_writes_blazar_nova_conf(configured):
         'http://10.0.0.5/identity')
     assert conf['placement'] == keystoneauth
     assert conf['nova'] == keystoneauth
+    assert conf['glance'] == keystoneauth
     hostname = subprocess.run(['hostname'], capture_output=True, text=True,
                               check=True).stdout.strip()
     assert conf['agent'] == {'host': hostname}
@@ -437,7 +438,7 @@ def test_blazar_nova_conf_options_exist_in_the_sample(configured):
         unknown = set(options) - sample[group]
         assert not unknown, f'[{group}] {sorted(unknown)} not in the sample'
         checked.add(group)
-    assert {'DEFAULT', 'database', 'agent', 'nova', 'placement',
+    assert {'DEFAULT', 'database', 'agent', 'nova', 'glance', 'placement',
             'oslo_messaging_notifications'} <= checked
 
 

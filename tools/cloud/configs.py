@@ -203,6 +203,7 @@ def blazar_nova(lay, secrets):
         'keystone_authtoken': authtoken('blazar', secrets['blazar']),
         'placement': service,
         'nova': service,
+        'glance': service,
         'agent': {'host': AGENT_HOST},
         'oslo_messaging_notifications': {
             'driver': 'messagingv2',
