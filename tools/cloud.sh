@@ -10,7 +10,7 @@
 #   ./tools/cloud.sh down     # stop everything, drop databases and vhost
 #
 # The work is done by the Python package tools/cloud (standard library
-# only); see tools/cloud/README.md.
+# only); see doc/cloud.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec "${PYTHON:-python3}" -m tools.cloud "$@"
