@@ -5,7 +5,9 @@
 #
 # The INI functions behave as DevStack's do (iniset replaces an option's
 # lines, iniadd appends values, iniget reads the first) and really edit the
-# files, through our own ini_tool.py. Everything that would reach Keystone, a database
+# files, through our own ini_tool.py. tests/unit/test_devstack_plugin.py
+# also runs the plugin against DevStack's own inc/ini-config and inc/async
+# when a DevStack checkout is at hand ($DEVSTACK_DIR). Everything that would reach Keystone, a database
 # server, pip or systemd is replaced by a stub that appends one line to
 # $STUB_CALLS: the function's name and its arguments, separated by tabs.
 # The test sets the variables DevStack defines (DEST, NOVA_CONF, ...) in the
@@ -77,6 +79,25 @@ function echo_summary {
     echo "$@"
 }
 
+# functions-common
+function trueorfalse {
+    local default=$1
+    local testval=${!2:-}
+    case "$testval" in
+        1 | [yY]es | YES | [tT]rue | TRUE) echo True ;;
+        0 | [nN]o | NO | [fF]alse | FALSE) echo False ;;
+        *) echo "$default" ;;
+    esac
+}
+
+# functions-common: like DevStack's, reports and exits (stack.sh stops).
+function die {
+    local line=$1
+    shift
+    echo "[ERROR] line $line: $*" >&2
+    exit 1
+}
+
 function ipv6_unquote {
     echo "$1" | tr -d '[]'
 }
@@ -91,9 +112,10 @@ function sudo {
     "$@"
 }
 
-# inc/python
+# inc/python. setup_develop also records the venv pip_install would use
+# (DevStack's installs into $PIP_VIRTUAL_ENV when it is set).
 function setup_develop {
-    _stub_record setup_develop "$@"
+    _stub_record setup_develop "$@" "venv=${PIP_VIRTUAL_ENV:-}"
 }
 
 function pip_install {
@@ -165,9 +187,44 @@ function recreate_database {
     _stub_record recreate_database "$@"
 }
 
-# functions-common: processes under systemd, recorded.
+# functions-common: processes under systemd, recorded. The test points
+# $SYSTEMCTL at a fake systemctl.
 function run_process {
     _stub_record run_process "$@"
+}
+
+# functions: DevStack's polls the URL until it answers (not 503, not
+# refused) or the timeout passes; here the test chooses the outcome.
+function wait_for_service {
+    _stub_record wait_for_service "$@"
+    return "${FAKE_WAIT_FOR_SERVICE_RC:-0}"
+}
+
+# lib/apache: the uwsgi configuration DevStack writes for an API behind
+# Apache (module, unix socket; or an http address when asked), recorded;
+# the Apache site is a file in $STUB_STATE.
+function write_uwsgi_config {
+    _stub_record write_uwsgi_config "$@"
+    local conf=$1 wsgi=$2 url=$3 http=$4 name=$5
+    rm -f "$conf"
+    iniset "$conf" uwsgi module "$wsgi"
+    iniset "$conf" uwsgi master true
+    if [[ -n "$http" ]]; then
+        iniset "$conf" uwsgi http "$http"
+    else
+        iniset "$conf" uwsgi socket "/var/run/uwsgi/$name.socket"
+        echo "ProxyPass \"$url\" \"unix:/var/run/uwsgi/$name.socket|uwsgi://uwsgi-uds-$name\"" \
+            >> "$(apache_site_config_for "$name")"
+    fi
+}
+
+function remove_uwsgi_config {
+    _stub_record remove_uwsgi_config "$@"
+    rm -f "$1"
+}
+
+function apache_site_config_for {
+    echo "$STUB_STATE/apache-site-$1.conf"
 }
 
 function stop_process {
