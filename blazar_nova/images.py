@@ -9,6 +9,7 @@ Glance), at once, while Nova may still be uploading it.
 
 from urllib import parse
 
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from placement_ext import exception
@@ -49,8 +50,12 @@ def list_opts():
 
 
 def configured(conf):
-    """Whether ``[glance]`` says how to reach Glance."""
-    return bool(conf.glance.auth_type or conf.glance.endpoint_override)
+    """Whether ``[glance]`` is registered and says how to reach Glance."""
+    try:
+        group = conf.glance
+    except cfg.NoSuchOptError:
+        return False
+    return bool(group.auth_type or group.endpoint_override)
 
 
 def give_to_project(images, image_id, project_id):
