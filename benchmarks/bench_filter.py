@@ -155,7 +155,7 @@ def load_placement(service, size):
     """Fill a fresh Placement: compute nodes in bulk, then every
     reservation through the real encoding (``encoding.activate``)."""
     from placement_ext.placement import encoding
-    from placement_ext.placement import names
+    from blazar_nova import names
     from placement_ext.placement import providers
 
     client = service.client()
@@ -298,7 +298,7 @@ def run_ours(size, args, workdir, profile):
 def response_sizes(client, size):
     """Bytes of the answers the filter reads, per question."""
     from placement_ext.placement import client as pclient
-    from placement_ext.placement import names
+    from blazar_nova import names
     trait = names.access_trait(size['target'], size['project'])
     sizes = {}
     for label, required in (('access trait', trait),

@@ -78,7 +78,7 @@ from placement_ext import context as bn_context  # noqa: E402
 from placement_ext.db import api as db_api  # noqa: E402
 from placement_ext.db import migration  # noqa: E402
 from placement_ext.db import models  # noqa: E402
-from placement_ext.placement import names  # noqa: E402
+from blazar_nova import names  # noqa: E402
 from placement_ext.placement import providers  # noqa: E402
 from placement_ext.placement import reconcile  # noqa: E402
 from placement_ext import states  # noqa: E402

@@ -11,8 +11,8 @@ import re
 
 from sqlalchemy.engine import url as sa_url
 
-from blazar_nova.agent import options as agent_options
-from placement_ext.placement import names
+from placement_ext.agent import options as agent_options
+from blazar_nova import names
 from tests import agent_process
 from tests import placement_service as ps
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from blazar_nova.agent import faults
+from placement_ext.agent import faults
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -50,7 +50,7 @@ def _command():
                           'blazar-nova-agent')
     if os.path.exists(script):
         return [script]
-    return [sys.executable, '-m', 'blazar_nova.cmd.agent']
+    return [sys.executable, '-m', 'placement_ext.cmd.agent']
 
 
 class AgentProcess:

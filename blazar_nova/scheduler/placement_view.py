@@ -14,8 +14,7 @@ import time
 
 from oslo_log import log as logging
 
-from placement_ext.placement import client as pclient
-from placement_ext.placement import names
+from blazar_nova import names
 
 LOG = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ class PlacementView:
         url = '/resource_providers?required=%s' % trait
         try:
             resp = self._report_client_factory().get(
-                url, version=pclient.MICROVERSION)
+                url, version=names.PLACEMENT_MICROVERSION)
         except Exception as exc:
             raise Unavailable('%s: %s' % (type(exc).__name__, exc))
         if resp.status_code == 200:

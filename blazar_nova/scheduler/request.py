@@ -13,7 +13,7 @@ import re
 
 from oslo_utils import strutils
 
-from placement_ext.placement import names
+from blazar_nova import names
 
 PREEMPTIBLE_KEY = 'blazar:preemptible'
 HINT = 'reservation'

@@ -129,13 +129,13 @@ class Failed(Exception):
 
 
 def _agent_cmd():
-    """``blazar_nova.cmd.agent``, imported without the deprecation notice
+    """``placement_ext.cmd.agent``, imported without the deprecation notice
     eventlet prints when oslo.messaging loads it."""
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
         warnings.filterwarnings('ignore',
                                 message='eventletutils module is deprecated')
-        from blazar_nova.cmd import agent
+        from placement_ext.cmd import agent
     return agent
 
 

@@ -28,7 +28,7 @@ from oslo_db import exception as db_exception
 from oslo_log import log as logging
 import sqlalchemy.exc
 
-from blazar_nova import compute as bn_compute
+from placement_ext.nova import compute as bn_compute
 from placement_ext.cmd import calendar
 from placement_ext import conf as bn_conf
 from placement_ext import context
@@ -330,7 +330,7 @@ class ReconcileCommand(Category):
         parser.set_defaults(action_fn='run', action_kwargs=[])
 
     def run(self):
-        from blazar_nova import nova_reconcile
+        from placement_ext.nova import reconcile as nova_reconcile
         store = store_api.Store(self.conf, self.database)
         admin = context.admin_context()
         client = placement_client.PlacementClient.from_conf(self.conf)

@@ -6,10 +6,11 @@ Connection failures and 5xx answers raise ``PlacementUnavailable``;
 other unexpected answers raise ``PlacementRefused``.
 """
 
+from blazar_nova import names
 from placement_ext import exception
 from placement_ext import rest_client
 
-MICROVERSION = '1.29'
+MICROVERSION = names.PLACEMENT_MICROVERSION
 GROUP = 'placement'
 
 error_detail = rest_client.error_detail

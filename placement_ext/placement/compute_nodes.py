@@ -7,7 +7,7 @@ GPU class, say) is extra capacity instances may reserve.
 """
 
 from placement_ext import exception
-from placement_ext.placement import names
+from blazar_nova import names
 from placement_ext.placement import providers
 
 STANDARD = {'VCPU': 'vcpus', 'MEMORY_MB': 'memory_mb', 'DISK_GB': 'local_gb'}

@@ -20,7 +20,7 @@ from oslo_log import log as logging
 
 from placement_ext import exception
 from placement_ext.placement import encoding
-from placement_ext.placement import names
+from blazar_nova import names
 from placement_ext.placement import providers
 
 LOG = logging.getLogger(__name__)

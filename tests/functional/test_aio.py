@@ -19,7 +19,7 @@ import urllib.request
 
 import pytest
 
-from placement_ext.placement import names
+from blazar_nova import names
 
 BIN = os.path.dirname(sys.executable)
 AIO = os.path.join(BIN, 'blazar-nova-aio')

@@ -20,7 +20,7 @@ from oslo_context import context as oslo_context
 import oslo_messaging
 import pytest
 
-from blazar_nova.agent import notifications
+from placement_ext.agent import notifications
 
 RABBIT_URL = os.environ.get('BLAZAR_NOVA_TEST_RABBIT_URL',
                             'rabbit://guest:guest@127.0.0.1:5672/')

@@ -6,7 +6,7 @@ import pytest
 from nova import objects
 
 from blazar_nova.scheduler import request
-from placement_ext.placement import names
+from blazar_nova import names
 
 objects.register_all()
 

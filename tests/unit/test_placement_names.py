@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from placement_ext.placement import names
+from blazar_nova import names
 
 RID = '6e1c0b63-2f7d-4f57-9d0a-3b0c5c9f0f3a'
 RID_NAME = '6E1C0B63_2F7D_4F57_9D0A_3B0C5C9F0F3A'

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from blazar_nova.agent import faults
-from blazar_nova.agent import options
-from blazar_nova.cmd import agent as agent_cmd
+from placement_ext.agent import faults
+from placement_ext.agent import options
+from placement_ext.cmd import agent as agent_cmd
 from placement_ext import context as bn_context
 from placement_ext.store import timeconv
 from tests import placement_service as ps

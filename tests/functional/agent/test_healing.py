@@ -5,7 +5,7 @@ compute services is proved in tests/functional/nova.)"""
 
 import pytest
 
-from placement_ext.placement import names
+from blazar_nova import names
 from tests.functional.agent.conftest import ADMIN
 from tests.functional.agent.conftest import HOUR
 from tests import placement_service as ps

@@ -3,7 +3,7 @@ store (SQLite, MariaDB, PostgreSQL) and a real Placement."""
 
 import uuid
 
-from placement_ext.placement import names
+from blazar_nova import names
 from tests.functional.agent.conftest import ADMIN
 from tests.functional.agent.conftest import HOUR
 from tests import placement_service as ps

@@ -37,7 +37,7 @@ def _failing_end(world, crash_at_error):
 
 @pytest.fixture
 def crash_at_error():
-    from blazar_nova.agent import faults
+    from placement_ext.agent import faults
 
     def arm(point):
         def hook(name):

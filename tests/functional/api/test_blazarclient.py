@@ -24,7 +24,7 @@ import pytest
 
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
-from placement_ext.placement import names
+from blazar_nova import names
 from tests import api_process
 from tests import db_backends
 from tests import placement_service as ps

@@ -79,7 +79,7 @@ from placement_ext.api.schemas import availability as availability_schemas
 from placement_ext.api.schemas import hosts as host_schemas
 from placement_ext.api.schemas import leases as lease_schemas
 from placement_ext.db import models
-from placement_ext.placement import names as placement_names
+from blazar_nova import names as placement_names
 from placement_ext import states
 from placement_ext.store import validation
 from tests import placement_service

@@ -56,7 +56,7 @@ from nova.tests.functional import integrated_helpers
 from nova import utils as nova_utils
 from oslo_config import cfg
 
-from blazar_nova import compute as bn_compute
+from placement_ext.nova import compute as bn_compute
 # Importing the filter registers nova.conf's [blazar_filter] options.
 from blazar_nova.scheduler.filters import blazar_filter  # noqa: F401
 from placement_ext import conf as bn_conf

@@ -5,15 +5,15 @@ store's clock (moved by hand) while Nova works in real time."""
 
 import time
 
-from blazar_nova.agent import faults
-from blazar_nova.agent import options as agent_options
-from blazar_nova.cmd import agent as agent_cmd
-from blazar_nova import compute as bn_compute
-from blazar_nova import flavors
-from blazar_nova import instances
-from blazar_nova import nova_reconcile
+from placement_ext.agent import faults
+from placement_ext.agent import options as agent_options
+from placement_ext.cmd import agent as agent_cmd
+from placement_ext.nova import compute as bn_compute
+from placement_ext.nova import flavors
+from placement_ext.nova import instances
+from placement_ext.nova import reconcile as nova_reconcile
 from placement_ext import context as bn_context
-from placement_ext.placement import names
+from blazar_nova import names
 from tests.functional.nova import base
 from tests import placement_service as ps
 

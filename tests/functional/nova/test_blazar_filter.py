@@ -17,9 +17,9 @@ import fixtures
 from keystoneauth1 import exceptions as ks_exc
 from oslo_utils import uuidutils
 
-from blazar_nova import flavors
+from placement_ext.nova import flavors
 from placement_ext.placement import encoding
-from placement_ext.placement import names
+from blazar_nova import names
 from placement_ext.placement import reconcile
 from tests.functional.nova import base
 

@@ -1,4 +1,4 @@
-"""``blazar_nova.instances`` against Nova's real API (see ``base``).
+"""``placement_ext.nova.instances`` against Nova's real API (see ``base``).
 
 The functions run through ``self.compute_client`` (an admin
 ``ComputeClient`` at 2.61) and every answer is checked against what Nova
@@ -13,8 +13,8 @@ import time
 from keystoneauth1 import adapter as ks_adapter
 from keystoneauth1 import session as ks_session
 
-from blazar_nova import compute
-from blazar_nova import instances
+from placement_ext.nova import compute
+from placement_ext.nova import instances
 from placement_ext import exception
 from tests.functional.nova import base
 

@@ -9,7 +9,7 @@ import pytest
 from placement_ext import exception
 from placement_ext.placement import client as pclient
 from placement_ext.placement import encoding
-from placement_ext.placement import names
+from blazar_nova import names
 from placement_ext.placement import providers
 from tests import placement_service as ps
 from tests.placement_service import carriers

@@ -21,7 +21,7 @@ from blazar_nova.scheduler.filters import blazar_filter
 from blazar_nova.scheduler import placement_view
 from placement_ext.placement import client as pclient
 from placement_ext.placement import encoding
-from placement_ext.placement import names
+from blazar_nova import names
 from tests import placement_service as ps
 
 objects.register_all()

@@ -8,7 +8,7 @@ import pytest
 from placement_ext import context as bn_context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
-from placement_ext.placement import names
+from blazar_nova import names
 from placement_ext.store import api as store_api
 from placement_ext.store import timeconv
 from tests import manage_process

@@ -6,7 +6,7 @@ import pytest
 
 from placement_ext import context as bn_context
 from placement_ext.placement import encoding
-from placement_ext.placement import names
+from blazar_nova import names
 from placement_ext.placement import providers
 from placement_ext.placement import reconcile
 from placement_ext.store import timeconv

@@ -15,7 +15,7 @@ from urllib import parse
 from oslo_log import log as logging
 from oslo_utils import strutils
 
-from blazar_nova import compute as compute_api
+from placement_ext.nova import compute as compute_api
 from blazar_nova.scheduler import request
 from placement_ext import exception
 

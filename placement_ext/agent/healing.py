@@ -10,12 +10,12 @@ live reservations are written to Placement at once.
 
 from oslo_log import log as logging
 
-from blazar_nova.agent import steps as agent_steps
-from blazar_nova import flavors
-from blazar_nova import instances
+from placement_ext.agent import steps as agent_steps
+from placement_ext.nova import flavors
+from placement_ext.nova import instances
 from placement_ext import exception
 from placement_ext.placement import encoding
-from placement_ext.placement import names
+from blazar_nova import names
 from placement_ext.placement import providers
 from placement_ext.placement import reconcile as placement_reconcile
 from placement_ext import states

@@ -23,10 +23,10 @@ next run of the event repeats the steps, each of which converges.
 
 from oslo_log import log as logging
 
-from blazar_nova.agent import faults
-from blazar_nova import flavors
-from blazar_nova import images
-from blazar_nova import instances
+from placement_ext.agent import faults
+from placement_ext.nova import flavors
+from placement_ext.nova import images
+from placement_ext.nova import instances
 from placement_ext import exception
 from placement_ext.placement import encoding
 from placement_ext import states

@@ -11,8 +11,8 @@ from urllib import parse
 
 from oslo_log import log as logging
 
-from blazar_nova import compute as compute_api
-from placement_ext.placement import names
+from placement_ext.nova import compute as compute_api
+from blazar_nova import names
 
 LOG = logging.getLogger(__name__)
 

@@ -29,6 +29,10 @@ import uuid
 
 from oslo_utils import uuidutils
 
+# The Placement microversion both sides speak: the filter reads the
+# encoding with it, the service writes it (doc/placement.md says why).
+PLACEMENT_MICROVERSION = '1.29'
+
 RESERVABLE_TRAIT = 'CUSTOM_BLAZAR_RESERVABLE'
 RESERVED_TRAIT = 'CUSTOM_BLAZAR_RESERVED'
 RESERVATION_PREFIX = 'CUSTOM_RESERVATION_'

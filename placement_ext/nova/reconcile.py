@@ -9,7 +9,7 @@ reported as sentences, like the Placement reconcile's.
 
 from oslo_log import log as logging
 
-from blazar_nova import flavors
+from placement_ext.nova import flavors
 from placement_ext import exception
 from placement_ext.placement import encoding
 from placement_ext.placement import reconcile

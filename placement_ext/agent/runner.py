@@ -24,7 +24,7 @@ import time
 
 from oslo_log import log as logging
 
-from blazar_nova.agent import steps as agent_steps
+from placement_ext.agent import steps as agent_steps
 from placement_ext import context as bn_context
 from placement_ext import exception
 from placement_ext.store import events as store_events

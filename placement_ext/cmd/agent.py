@@ -18,13 +18,13 @@ import threading
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from blazar_nova.agent import healing
-from blazar_nova.agent import notifications
-from blazar_nova.agent import options
-from blazar_nova.agent import runner
-from blazar_nova.agent import steps
-from blazar_nova import compute as bn_compute
-from blazar_nova import images as bn_images
+from placement_ext.agent import healing
+from placement_ext.agent import notifications
+from placement_ext.agent import options
+from placement_ext.agent import runner
+from placement_ext.agent import steps
+from placement_ext.nova import compute as bn_compute
+from placement_ext.nova import images as bn_images
 from placement_ext import conf as bn_conf
 from placement_ext import exception
 from placement_ext.placement import client as placement_client
