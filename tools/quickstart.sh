@@ -20,7 +20,7 @@ if [ ! -x "$VENV/bin/blazar-nova-aio" ] || [ ! -x "$VENV/bin/openstack" ] \
     "$VENV/bin/pip" install --quiet --upgrade pip
     "$VENV/bin/pip" install --quiet -r requirements.txt \
         openstack-placement==16.0.0 python-openstackclient \
-        python-blazarclient osc-placement -e .
+        python-blazarclient osc-placement -e ".[service]"
 fi
 
 exec "$VENV/bin/blazar-nova-aio" --demo-hosts "$DEMO_HOSTS" "$@"

@@ -15,7 +15,7 @@ rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --upgrade pip
 "$VENV/bin/pip" install --quiet -r requirements.txt -r test-requirements.txt \
-    flake8 -e .
+    flake8 -e ".[service]"
 
 echo "== flake8"
 "$VENV/bin/flake8" placement_ext blazar_nova tests benchmarks

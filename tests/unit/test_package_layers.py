@@ -6,8 +6,10 @@ the other way round (doc/map.md).
 """
 
 import ast
+import configparser
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -65,3 +67,68 @@ def test_the_filter_loads_only_its_own_modules():
     assert loaded, 'the probe loaded nothing: it measures nothing'
     assert [name for name in loaded
             if name.split('.')[0] != 'blazar_nova'] == []
+
+
+# Import name -> distribution name, for the third-party imports.
+DISTRIBUTIONS = {
+    'oslo_config': 'oslo.config', 'oslo_log': 'oslo.log',
+    'oslo_utils': 'oslo.utils', 'oslo_context': 'oslo.context',
+    'oslo_db': 'oslo.db', 'oslo_messaging': 'oslo.messaging',
+    'oslo_policy': 'oslo.policy', 'oslo_middleware': 'oslo.middleware',
+    'keystoneauth1': 'keystoneauth1',
+    'keystonemiddleware': 'keystonemiddleware', 'webob': 'WebOb',
+    'routes': 'Routes', 'jsonschema': 'jsonschema',
+    'microversion_parse': 'microversion-parse', 'sqlalchemy': 'SQLAlchemy',
+    'alembic': 'alembic',
+}
+# Imported where they are already installed: nova-scheduler brings Nova;
+# blazar-nova-aio runs Placement in-process (doc/install.md).
+PROVIDED = {'blazar_nova': set(['nova']), 'placement_ext': set(['placement'])}
+
+
+def _third_party(package):
+    names = set()
+    for path in (ROOT / package).rglob('*.py'):
+        for name in imported_modules(path):
+            top = name.split('.')[0]
+            if top not in sys.stdlib_module_names and top not in (
+                    'blazar_nova', 'placement_ext') and \
+                    top not in PROVIDED[package]:
+                names.add(top)
+    return names
+
+
+def _requirements(lines):
+    found = {}
+    for line in lines:
+        line = line.split('#')[0].strip()
+        if line:
+            name = re.split(r'[<>=!~;\[ ]', line, maxsplit=1)[0]
+            found[name.lower()] = line
+    return found
+
+
+def _service_extra():
+    config = configparser.ConfigParser()
+    config.read(ROOT / 'setup.cfg')
+    return _requirements(config['extras']['service'].splitlines())
+
+
+def test_the_filter_needs_only_what_nova_has_and_pins_nothing():
+    required = _requirements((ROOT / 'requirements.txt').read_text()
+                             .splitlines())
+    used = {DISTRIBUTIONS[name].lower() for name in
+            _third_party('blazar_nova')}
+    assert used <= set(required), used - set(required)
+    assert set(required) <= used | {'pbr'}, set(required) - used
+    for line in required.values():
+        assert '<' not in line and '==' not in line, line
+
+
+def test_the_service_extra_covers_what_the_service_imports():
+    available = set(_requirements((ROOT / 'requirements.txt').read_text()
+                                  .splitlines())) | set(_service_extra())
+    used = {DISTRIBUTIONS[name].lower() for name in
+            _third_party('placement_ext')}
+    assert used <= available, used - available
+    assert '<' not in _service_extra()['sqlalchemy']

@@ -77,6 +77,6 @@ def build(venv):
               venv])
         _run([python, '-m', 'pip', 'install', '-q', '--upgrade', 'pip'])
     _run([python, '-m', 'pip', 'install', '-q', '-r', REQUIREMENTS,
-          '-e', layout.REPO])
+          '-e', '%s[service]' % layout.REPO])
     _run([python, '-m', 'pip', 'check'])
     (venv / STAMP).write_text(digest() + '\n')
