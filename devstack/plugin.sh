@@ -248,9 +248,19 @@ function start_blazar_nova {
         "$BLAZAR_NOVA_BIN_DIR/blazar-nova-agent --config-file $BLAZAR_NOVA_CONF"
 
     if is_service_enabled blazar-nova-api; then
+        local url status
+        url="$(_blazar_nova_api_url)/"
         echo "Waiting for blazar-nova-api to start..."
-        if ! wait_for_service "${SERVICE_TIMEOUT:-60}" "$(_blazar_nova_api_url)/"; then
+        if ! wait_for_service "${SERVICE_TIMEOUT:-60}" "$url"; then
             die $LINENO "blazar-nova-api did not start"
+        fi
+        # wait_for_service accepts any answer but 503; the WSGI module
+        # builds the application at the first request, whose failure is a
+        # 500: the version document must come back.
+        status=$(${CURL_GET:-curl -g} -k --noproxy '*' -s -o /dev/null \
+            -w '%{http_code}' "$url") || true
+        if [[ "$status" != 2* && "$status" != 3* ]]; then
+            die $LINENO "blazar-nova-api answers $url with HTTP $status"
         fi
     fi
     if is_service_enabled blazar-nova-agent; then

@@ -67,12 +67,26 @@ function is_service_enabled {
     return 1
 }
 
+# As DevStack's, enable_service leaves alone what local.conf's
+# disable_service disabled (sourced before the plugin's settings).
 function enable_service {
     local service
     for service in "$@"; do
+        [[ ,${DISABLED_SERVICES:-}, =~ ,${service}, ]] && continue
         is_service_enabled "$service" || ENABLED_SERVICES+=",$service"
     done
     ENABLED_SERVICES=${ENABLED_SERVICES#,}
+}
+
+function disable_service {
+    local service
+    local enabled=",$ENABLED_SERVICES,"
+    for service in "$@"; do
+        DISABLED_SERVICES="${DISABLED_SERVICES:+$DISABLED_SERVICES,}$service"
+        enabled=${enabled//,$service,/,}
+    done
+    enabled=${enabled#,}
+    ENABLED_SERVICES=${enabled%,}
 }
 
 function echo_summary {

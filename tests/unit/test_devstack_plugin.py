@@ -88,6 +88,15 @@ printf '\\n' >> "$STUB_CALLS"
 exit "${FAKE_SYSTEMCTL_RC:-0}"
 """
 
+# curl of the version document: the status chosen by the test.
+FAKE_CURL = """\
+#!/bin/sh
+printf 'curl' >> "$STUB_CALLS"
+printf '\\t%s' "$@" >> "$STUB_CALLS"
+printf '\\n' >> "$STUB_CALLS"
+printf '%s' "${FAKE_CURL_STATUS:-200}"
+"""
+
 FAKE_DB_CLIENT = """\
 #!/bin/sh
 printf '%s' "$(basename "$0")" >> "$STUB_CALLS"
@@ -177,6 +186,7 @@ class DevStack:
         for client in ('mysql', 'psql'):
             self._script(self.tools_dir / client, FAKE_DB_CLIENT)
         self._script(self.tools_dir / 'systemctl', FAKE_SYSTEMCTL)
+        self._script(self.tools_dir / 'curl', FAKE_CURL)
         self._script(self.tools_dir / 'uwsgi', '#!/bin/sh\nexit 0\n')
         self.nova_conf.write_text(NOVA_CONF_SAMPLE)
         self.calls_file.write_text('')
@@ -718,7 +728,8 @@ def test_extra_runs_the_api_under_uwsgi_and_the_agent(devstack):
     ]
     names = [call[0] for call in devstack.calls()]
     assert names == ['run_process', 'run_process', 'wait_for_service',
-                     'systemctl']
+                     'curl', 'systemctl']
+    assert devstack.calls('curl')[0][-1] == 'http://10.0.0.5/reservation/'
     # DevStack's timeout for its own APIs.
     assert devstack.calls('wait_for_service') == [
         ('60', 'http://10.0.0.5/reservation/')]
@@ -741,6 +752,15 @@ def test_extra_fails_when_the_api_does_not_answer(devstack):
                           check=False)
     assert result.returncode != 0
     assert 'blazar-nova-api did not start' in result.stderr
+
+
+@pytest.mark.parametrize('status', ['500', '000', '404'])
+def test_extra_fails_when_the_api_answers_with_an_error(devstack, status):
+    # DevStack's wait_for_service returns on any answer but a 503.
+    result = devstack.run('stack', 'extra', FAKE_CURL_STATUS=status,
+                          check=False)
+    assert result.returncode != 0
+    assert f'with HTTP {status}' in result.stderr
 
 
 def test_extra_fails_when_the_agent_dies_at_start(devstack):
@@ -769,6 +789,7 @@ def test_extra_waits_only_for_enabled_services(devstack, disabled, waits,
     devstack.run('stack', 'extra', script=script)
     assert len(devstack.calls('run_process')) == 2
     assert len(devstack.calls('wait_for_service')) == waits
+    assert len(devstack.calls('curl')) == waits
     assert len(devstack.calls('systemctl')) == checks
 
 
@@ -988,3 +1009,45 @@ def test_the_race_is_real_without_async_wait(devstack):
                  TEST_ASYNC=str(ASYNC_STUB))
     assert 'neutron' in parse_ini(devstack.nova_conf)
     assert 'BlazarFilter' not in devstack.nova_conf.read_text()
+
+
+# A compute-only node: local.conf's localrc (sourced by stackrc, before the
+# plugin's settings) disables the plugin's services; no database server.
+# DevStack's own service functions (functions-common: enable_service keeps
+# what disable_service disabled) are taken from the checkout.
+DEVSTACK_SERVICE_FUNCTIONS = (
+    'is_service_enabled enable_service disable_service '
+    '_cleanup_service_list disable_negated_services remove_disabled_services '
+    'warn')
+
+COMPUTE_NODE_DRIVER = """\
+set -o errexit
+source "$TEST_STUBS"
+{service_functions}
+ENABLED_SERVICES=n-cpu,placement-client,rabbit
+disable_service blazar-nova-api blazar-nova-agent
+source "$TEST_SETTINGS"
+source "$TEST_PLUGIN" "$@"
+"""
+
+
+@pytest.mark.parametrize('kind', ['stand-in', 'devstack'])
+def test_compute_only_node_gets_nothing(devstack, kind):
+    if kind == 'devstack':
+        devstack_file('functions-common')
+        service_functions = (
+            'eval "$(TOP_DIR=$DEVSTACK_DIR bash -c \'source '
+            '"$DEVSTACK_DIR/functions-common" >/dev/null; declare -f '
+            f'{DEVSTACK_SERVICE_FUNCTIONS}\')"\n'
+            # warn is not a stand-in: DevStack's functions are in place.
+            'declare -F warn >/dev/null')
+    else:
+        service_functions = ''
+    script = COMPUTE_NODE_DRIVER.format(service_functions=service_functions)
+    for phase in (('stack', 'install'), ('stack', 'post-config'),
+                  ('stack', 'extra'), ('stack', 'test-config'),
+                  ('unstack',), ('clean',)):
+        devstack.run(*phase, script=script, DEVSTACK_DIR=str(DEVSTACK_DIR))
+    assert devstack.calls() == []
+    assert devstack.nova_conf.read_text() == NOVA_CONF_SAMPLE
+    assert not devstack.conf_dir.exists()
