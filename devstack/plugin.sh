@@ -31,14 +31,20 @@ function _blazar_nova_scheduler_venv {
     echo "$venv"
 }
 
-# install_blazar_nova - the package into DevStack's Python environment
-# (blazar-nova-manage, blazar-nova-api and blazar-nova-agent land in
-# $BLAZAR_NOVA_BIN_DIR); on nova-scheduler's node also into Nova's venv when
-# DevStack made one, so that the scheduler can import the filter (DevStack's
-# own way of installing into a venv: PIP_VIRTUAL_ENV around setup_develop);
-# and the client, for "openstack reservation ...".
+# install_blazar_nova - the package into DevStack's Python environment,
+# with the "service" extra (the reservation service's dependencies) where
+# blazar-nova-api or blazar-nova-agent runs (blazar-nova-manage,
+# blazar-nova-api and blazar-nova-agent land in $BLAZAR_NOVA_BIN_DIR), the
+# filter's requirements alone elsewhere; on nova-scheduler's node also into
+# Nova's venv when DevStack made one, so that the scheduler can import the
+# filter (DevStack's own way of installing into a venv: PIP_VIRTUAL_ENV
+# around setup_develop); and the client, for "openstack reservation ...".
 function install_blazar_nova {
-    setup_develop "$BLAZAR_NOVA_DIR"
+    if is_service_enabled blazar-nova-api blazar-nova-agent; then
+        setup_develop "$BLAZAR_NOVA_DIR" service
+    else
+        setup_develop "$BLAZAR_NOVA_DIR"
+    fi
 
     local nova_venv
     nova_venv=$(_blazar_nova_scheduler_venv)

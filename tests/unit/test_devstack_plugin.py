@@ -382,9 +382,26 @@ def test_settings_filter_list_matches_devstack_checkout():
 
 def test_install_develops_the_checkout_and_installs_the_client(devstack):
     devstack.run('stack', 'install')
+    # With the reservation service's dependencies (setup.cfg's extra).
+    assert devstack.calls('setup_develop') == [
+        (devstack.env['DEST'] + '/blazar-nova-placement', 'service',
+         'venv=')]
+    assert devstack.calls('pip_install') == [('python-blazarclient',)]
+
+
+def test_install_the_filter_alone_on_a_scheduler_only_node(devstack):
+    script = DRIVER.replace(
+        'source "$TEST_PLUGIN"',
+        'ENABLED_SERVICES=n-sch,mysql\nsource "$TEST_PLUGIN"')
+    devstack.run('stack', 'install', script=script)
     assert devstack.calls('setup_develop') == [
         (devstack.env['DEST'] + '/blazar-nova-placement', 'venv=')]
-    assert devstack.calls('pip_install') == [('python-blazarclient',)]
+
+
+def test_service_extra_exists():
+    setup_cfg = (REPO / 'setup.cfg').read_text()
+    assert re.search(r'^\[extras\]\s*(#.*\n)*service =', setup_cfg,
+                     re.MULTILINE)
 
 
 # USE_VENV=True: lib/nova declares PROJECT_VENV[nova] (inc/python declares
@@ -402,9 +419,9 @@ def test_install_into_novas_venv_with_use_venv(devstack):
     devstack.run('stack', 'install', script=VENV_DRIVER, USE_VENV='True')
     checkout = devstack.env['DEST'] + '/blazar-nova-placement'
     # DevStack's environment (the services' commands), then Nova's venv,
-    # where nova-scheduler imports the filter from.
+    # where nova-scheduler imports the filter from (the filter alone).
     assert devstack.calls('setup_develop') == [
-        (checkout, 'venv='), (checkout, f'venv={venv}')]
+        (checkout, 'service', 'venv='), (checkout, f'venv={venv}')]
 
 
 def test_install_into_novas_venv_from_nova_bin_dir(devstack):
