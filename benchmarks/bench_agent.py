@@ -34,7 +34,7 @@ and ``--placement-pool N`` sets its database pool, both on MariaDB only.
 
 Usage::
 
-    python benchmarks/bench_agent.py [--leases 1000] [--workers 8,16]
+    python -m benchmarks.bench_agent [--leases 1000] [--workers 8,16]
         [--length 60] [--store postgresql|mysql|sqlite]
         [--placement mysql|postgresql|sqlite] [--placement-processes N]
         [--placement-pool N] [--lead SECONDS] [--json FILE]
@@ -61,22 +61,19 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
+from oslo_config import cfg
+from sqlalchemy import select
 
-from oslo_config import cfg  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from placement_ext import conf as bn_conf  # noqa: E402
-from placement_ext import context as bn_context  # noqa: E402
-from placement_ext.db import api as db_api  # noqa: E402
-from placement_ext.db import migration  # noqa: E402
-from placement_ext.db import models  # noqa: E402
-from placement_ext.store import api as store_api  # noqa: E402
-from placement_ext.store import timeconv  # noqa: E402
-from tests import agent_fleet  # noqa: E402
-from tests import db_backends  # noqa: E402
-from tests import placement_service as ps  # noqa: E402
+from placement_ext import conf as bn_conf
+from placement_ext import context as bn_context
+from placement_ext.db import api as db_api
+from placement_ext.db import migration
+from placement_ext.db import models
+from placement_ext.store import api as store_api
+from placement_ext.store import timeconv
+from tests import agent_fleet
+from tests import db_backends
+from tests import placement_service as ps
 
 ADMIN = bn_context.admin_context()
 EVENT_TYPES = ('start_lease', 'before_end_lease', 'end_lease')

@@ -12,7 +12,7 @@ reports the median and p90 wall time of:
 
 Usage::
 
-    python benchmarks/bench_allocator.py [--backends sqlite,postgresql]
+    python -m benchmarks.bench_allocator [--backends sqlite,postgresql]
         [--hosts 1000] [--reservations 10000] [--runs 31] [--json FILE]
 
 PostgreSQL and MariaDB use scratch databases on the local servers (see
@@ -29,25 +29,22 @@ import tempfile
 import time
 import uuid
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
+from oslo_config import cfg
+from sqlalchemy import insert
+from sqlalchemy import text
 
-from oslo_config import cfg  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from placement_ext.allocator import model  # noqa: E402
-from placement_ext.allocator import timeline  # noqa: E402
-from placement_ext import conf as bn_conf  # noqa: E402
-from placement_ext import context as bn_context  # noqa: E402
-from placement_ext.db import api as db_api  # noqa: E402
-from placement_ext.db import migration  # noqa: E402
-from placement_ext.db import models  # noqa: E402
-from placement_ext.store import api as store_api  # noqa: E402
-from placement_ext.store import leases  # noqa: E402
-from placement_ext.store import length_bound  # noqa: E402
-from placement_ext.store import timeconv  # noqa: E402
-from tests import db_backends  # noqa: E402
+from placement_ext.allocator import model
+from placement_ext.allocator import timeline
+from placement_ext import conf as bn_conf
+from placement_ext import context as bn_context
+from placement_ext.db import api as db_api
+from placement_ext.db import migration
+from placement_ext.db import models
+from placement_ext.store import api as store_api
+from placement_ext.store import leases
+from placement_ext.store import length_bound
+from placement_ext.store import timeconv
+from tests import db_backends
 
 NOW = 1_900_000_000
 DAY = 86400

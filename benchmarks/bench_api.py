@@ -18,7 +18,7 @@ every read 200.
 
 Usage::
 
-    python benchmarks/bench_api.py [--store sqlite|postgresql|mysql]
+    python -m benchmarks.bench_api [--store sqlite|postgresql|mysql]
         [--clients 8] [--leases 50] [--lists 20] [--hosts 200]
         [--json FILE]
 
@@ -43,18 +43,15 @@ import uuid
 
 import requests
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
+from oslo_config import cfg
 
-from oslo_config import cfg  # noqa: E402
-
-from placement_ext import conf as bn_conf  # noqa: E402
-from placement_ext import context as bn_context  # noqa: E402
-from placement_ext.db import api as db_api  # noqa: E402
-from placement_ext.db import migration  # noqa: E402
-from placement_ext.store import api as store_api  # noqa: E402
-from tests import agent_fleet  # noqa: E402
-from tests import db_backends  # noqa: E402
+from placement_ext import conf as bn_conf
+from placement_ext import context as bn_context
+from placement_ext.db import api as db_api
+from placement_ext.db import migration
+from placement_ext.store import api as store_api
+from tests import agent_fleet
+from tests import db_backends
 
 HEADERS = {'Content-Type': 'application/json',
            'Accept': 'application/json',

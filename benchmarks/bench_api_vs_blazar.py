@@ -49,7 +49,7 @@ operation: ``requests_per_s_ours_over_blazar`` and
 
 Usage::
 
-    python benchmarks/bench_api_vs_blazar.py [--leases 25] [--clients 8]
+    python -m benchmarks.bench_api_vs_blazar [--leases 25] [--clients 8]
         [--lists 10] [--hosts 200] [--stores sqlite,postgresql]
         [--keystone-hash-rounds N] [--keystone-processes 2]
         [--blazar-plugin host|dummy] [--quick] [--json FILE]
@@ -73,16 +73,14 @@ import uuid
 
 import requests
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
-
-from benchmarks import bench_agent  # noqa: E402
-from benchmarks import bench_api  # noqa: E402
-from benchmarks import blazar_stack  # noqa: E402
-from benchmarks import nova_stack  # noqa: E402
+from benchmarks import bench_agent
+from benchmarks import bench_api
+from benchmarks import blazar_stack
+from benchmarks import nova_stack
 
 LOG = logging.getLogger(__name__)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 OPERATIONS = ('create', 'show', 'list', 'delete')
 OURS_SERVICE_USER = 'blazarnova'

@@ -23,7 +23,7 @@ aggregates laid out as Blazar leaves them.
 
 Usage (``benchmarks/run_filter_bench.sh`` makes the peer venv first)::
 
-    python benchmarks/bench_filter.py --peer-python .venv-peer/bin/python
+    python -m benchmarks.bench_filter --peer-python .venv-peer/bin/python
         [--sizes 100,1000,10000] [--runs 21] [--large-runs 21]
         [--json FILE] [--profile]
 """
@@ -41,10 +41,7 @@ import tempfile
 import time
 import uuid
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks import bench_filter_peer as common  # noqa: E402
+from benchmarks import bench_filter_peer as common
 
 RESERVED_FOR_REQUESTER = 10
 OTHER_RESERVATIONS = 3

@@ -54,7 +54,7 @@ interval observed.
 
 Usage::
 
-    python benchmarks/bench_lateness_vs_blazar.py [--leases 1000]
+    python -m benchmarks.bench_lateness_vs_blazar [--leases 1000]
         [--length SECONDS] [--blazar-length MINUTES] [--workers 8]
         [--clients 4] [--peer-reservations host|none]
         [--keystone-hash-rounds N] [--sides ours,blazar] [--quick]
@@ -91,15 +91,13 @@ import uuid
 import requests
 import sqlalchemy as sa
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
-
-from benchmarks import bench_agent  # noqa: E402
-from benchmarks import bench_api  # noqa: E402
-from benchmarks import blazar_stack  # noqa: E402
+from benchmarks import bench_agent
+from benchmarks import bench_api
+from benchmarks import blazar_stack
 
 LOG = logging.getLogger(__name__)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 SIDES = ('ours', 'blazar')
 PHASES = (('start', 'start_lease'), ('before_end', 'before_end_lease'),

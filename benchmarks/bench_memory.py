@@ -35,7 +35,7 @@ data sizes and the response sizes; ``--json FILE`` writes it.
 
 Usage::
 
-    python benchmarks/bench_memory.py [--backend sqlite|postgresql]
+    python -m benchmarks.bench_memory [--backend sqlite|postgresql]
         [--quick] [--duration S] [--json FILE]
 
 See doc/benchmarks-memory.md. One run; the figures depend on what else
@@ -63,32 +63,29 @@ import uuid
 
 import requests
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 
-from sqlalchemy import func  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy import update  # noqa: E402
-
-from benchmarks import bench_allocator  # noqa: E402
-from benchmarks import bench_filter  # noqa: E402
-from benchmarks import bench_scale_ours  # noqa: E402
-from benchmarks import scale_data  # noqa: E402
-from placement_ext import context as bn_context  # noqa: E402
-from placement_ext.db import api as db_api  # noqa: E402
-from placement_ext.db import migration  # noqa: E402
-from placement_ext.db import models  # noqa: E402
-from blazar_nova import names  # noqa: E402
-from placement_ext.placement import providers  # noqa: E402
-from placement_ext.placement import reconcile  # noqa: E402
-from placement_ext import states  # noqa: E402
-from placement_ext.store import api as store_api  # noqa: E402
-from placement_ext.store import timeconv  # noqa: E402
-from tests import agent_fleet  # noqa: E402
-from tests import api_process  # noqa: E402
-from tests import db_backends  # noqa: E402
-from tests import manage_process  # noqa: E402
-from tests import placement_service as ps  # noqa: E402
+from benchmarks import bench_allocator
+from benchmarks import bench_filter
+from benchmarks import bench_scale_ours
+from benchmarks import scale_data
+from placement_ext import context as bn_context
+from placement_ext.db import api as db_api
+from placement_ext.db import migration
+from placement_ext.db import models
+from blazar_nova import names
+from placement_ext.placement import providers
+from placement_ext.placement import reconcile
+from placement_ext import states
+from placement_ext.store import api as store_api
+from placement_ext.store import timeconv
+from tests import agent_fleet
+from tests import api_process
+from tests import db_backends
+from tests import manage_process
+from tests import placement_service as ps
 
 LOG = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ the calendar stays the same for every probe.
 
 Usage::
 
-    python benchmarks/bench_scale_ours.py DATASET.json DB_URL OUT.json
+    python -m benchmarks.bench_scale_ours DATASET.json DB_URL OUT.json
         [--runs 31] [--budget 60] [--warmup 2]
 
 ``DB_URL`` names an empty database; ``OUT.json`` gets the samples in the
@@ -17,20 +17,16 @@ same shape as ``bench_scale_peer.py`` writes them.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks import bench_allocator  # noqa: E402
-from benchmarks import scale_data  # noqa: E402
-from placement_ext.db import api as db_api  # noqa: E402
-from placement_ext.db import migration  # noqa: E402
-from placement_ext.store import api as store_api  # noqa: E402
-from placement_ext.store import timeconv  # noqa: E402
+from benchmarks import bench_allocator
+from benchmarks import scale_data
+from placement_ext.db import api as db_api
+from placement_ext.db import migration
+from placement_ext.store import api as store_api
+from placement_ext.store import timeconv
 
 
 def host_rows(dataset):

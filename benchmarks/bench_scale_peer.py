@@ -41,6 +41,10 @@ import sys
 import time
 import uuid
 
+# Kept on purpose: this script runs by path in Blazar's own virtualenv
+# (.venv-blazar, run_suite.py's allocation part), where neither this
+# project nor its ``benchmarks`` package is installed; its directory on
+# sys.path lets it import scale_data.py (standard library only) alone.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import scale_data  # noqa: E402

@@ -35,7 +35,7 @@ are kept.
 Usage (a smoke test: start, one authenticated request, stop; with
 ``--hosts N``, the host plugin with Nova and N hosts)::
 
-    python benchmarks/blazar_stack.py [--hosts N]
+    python -m benchmarks.blazar_stack [--hosts N]
 """
 
 import argparse
@@ -57,12 +57,11 @@ import uuid
 import requests
 import sqlalchemy as sa
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from tests import db_backends  # noqa: E402
+from tests import db_backends
 
 LOG = logging.getLogger(__name__)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 BLAZAR_VENV = os.path.join(ROOT, '.venv-blazar')
 KEYSTONE_VENV = os.path.join(ROOT, '.venv-keystone')

@@ -35,7 +35,7 @@ objects and APIs only.
 Usage (a smoke test: Keystone, Placement, nova-api, 3 hosts in the
 freepool, then stop)::
 
-    python benchmarks/nova_stack.py [--hosts 3]
+    python -m benchmarks.nova_stack [--hosts 3]
 """
 
 import argparse
@@ -51,13 +51,12 @@ import uuid
 
 import requests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from benchmarks import blazar_stack  # noqa: E402
-from tests import db_backends  # noqa: E402
+from benchmarks import blazar_stack
+from tests import db_backends
 
 LOG = logging.getLogger(__name__)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 NOVA_VENV = os.path.join(ROOT, '.venv')
 NOVA_PASSWORD = 'nova-bench-service'

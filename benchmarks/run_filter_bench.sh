@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmark our BlazarFilter against blazar-nova 10.0.0's, in one command.
 #
-#   benchmarks/run_filter_bench.sh [bench_filter.py options]
+#   benchmarks/run_filter_bench.sh [bench_filter options]
 #
 # Makes the peer virtualenv (.venv-peer: nova 34.0.0 + blazar-nova 10.0.0)
 # when it is missing, runs both filters on the same data and prints the
@@ -51,6 +51,6 @@ then
 fi
 
 mkdir -p benchmarks/results
-PYTHONWARNINGS=ignore exec "$OURS_PYTHON" benchmarks/bench_filter.py \
+PYTHONWARNINGS=ignore exec "$OURS_PYTHON" -m benchmarks.bench_filter \
     --peer-python "$PEER_VENV/bin/python" \
     --json "benchmarks/results/filter-$(date +%F).json" "$@"

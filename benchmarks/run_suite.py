@@ -15,7 +15,7 @@ Runs, one after another so that both sides see the same machine:
 It writes ``results.json``, ``summary.md`` (medians and ratios) and PNG
 plots into the output directory. Usage::
 
-    python benchmarks/run_suite.py [--quick] [--parts allocation,filter]
+    python -m benchmarks.run_suite [--quick] [--parts allocation,filter]
         [--backends sqlite,postgresql] [--out DIR] [--resume]
 
 ``--quick`` runs a small subset (two allocation points on SQLite, the
@@ -34,13 +34,12 @@ import sys
 import tempfile
 import time
 
+from benchmarks import scale_data
+from benchmarks import suite_report
+from tests import db_backends
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
-
-from benchmarks import scale_data  # noqa: E402
-from benchmarks import suite_report  # noqa: E402
-from tests import db_backends  # noqa: E402
 
 PEER_VENVS = {
     # virtualenv: (what must import, what to install)
@@ -75,6 +74,12 @@ def peer_python(venv):
     return python
 
 
+def ours(module):
+    """The command that runs one of our benchmarks: as a module of the
+    ``benchmarks`` package, from the repository root (``run``'s cwd)."""
+    return [sys.executable, '-m', 'benchmarks.' + module]
+
+
 def run(command, log):
     """Run a benchmark process; its stderr goes to the log and ours."""
     began = time.perf_counter()
@@ -84,17 +89,18 @@ def run(command, log):
         result = subprocess.run(command, stdout=out, stderr=out, cwd=ROOT)
     if result.returncode:
         raise RuntimeError('%s failed (exit %d); see %s' % (
-            os.path.basename(command[1]), result.returncode, log))
+            command[2] if command[1] == '-m' else os.path.basename(
+                command[1]), result.returncode, log))
     return time.perf_counter() - began
 
 
-def allocation_point(python, script, dataset_path, backend, out, args,
+def allocation_point(command, dataset_path, backend, out, args,
                      tmpdir, extra=()):
     """One side at one point, on a fresh scratch database."""
     scratch = db_backends.ScratchDatabase(backend, tmpdir)
     try:
-        run([python, os.path.join(HERE, script), dataset_path, scratch.url,
-             out, '--runs', str(args.runs), '--budget', str(args.budget)]
+        run(command + [dataset_path, scratch.url, out,
+                       '--runs', str(args.runs), '--budget', str(args.budget)]
             + list(extra), os.path.join(args.out, 'suite.log'))
     finally:
         scratch.drop()
@@ -146,15 +152,17 @@ def run_allocation(args, report):
                         hosts, reservations), dataset)
                 entry = results.setdefault(backend, {}).setdefault(
                     point, {'hosts': hosts, 'reservations': reservations})
-                for side, python, script, extra in (
-                        ('blazar', blazar_python, 'bench_scale_peer.py',
-                         peer_extra),
-                        ('ours', sys.executable, 'bench_scale_ours.py', [])):
+                for side, command, extra in (
+                        # The peer's script runs in Blazar's venv, by path
+                        # (it stands alone, see its sys.path comment).
+                        ('blazar', [blazar_python, os.path.join(
+                            HERE, 'bench_scale_peer.py')], peer_extra),
+                        ('ours', ours('bench_scale_ours'), [])):
                     out = os.path.join(points_dir, '%s-%s-%s.json' % (
                         backend, point, side))
                     try:
                         if not (args.resume and os.path.exists(out)):
-                            allocation_point(python, script, dataset,
+                            allocation_point(command, dataset,
                                              backend, out, args, tmpdir,
                                              extra)
                         with open(out) as result:
@@ -167,10 +175,10 @@ def run_allocation(args, report):
                 save(args, report)
 
 
-def run_script(args, report, part, script, extra):
+def run_script(args, report, part, module, extra):
     """A part whose script writes its own JSON with ``--json``."""
     out = os.path.join(args.out, part + '.json')
-    command = [sys.executable, os.path.join(HERE, script), '--json', out]
+    command = ours(module) + ['--json', out]
     if args.quick:
         command.append('--quick')
     run(command + extra, os.path.join(args.out, 'suite.log'))
@@ -182,9 +190,9 @@ def run_script(args, report, part, script, extra):
 def run_filter(args, report):
     sizes = '100,1000' if args.quick else '100,1000,10000'
     out = os.path.join(args.out, 'filter.json')
-    run([sys.executable, os.path.join(HERE, 'bench_filter.py'),
-         '--peer-python', peer_python('.venv-peer'), '--sizes', sizes,
-         '--json', out], os.path.join(args.out, 'suite.log'))
+    run(ours('bench_filter') + [
+        '--peer-python', peer_python('.venv-peer'), '--sizes', sizes,
+        '--json', out], os.path.join(args.out, 'suite.log'))
     with open(out) as result:
         report['filter'] = json.load(result)
     save(args, report)
@@ -271,13 +279,13 @@ def main(argv=None):
         'allocation': lambda: run_allocation(args, report),
         'filter': lambda: run_filter(args, report),
         'api': lambda: run_script(args, report, 'api',
-                                  'bench_api_vs_blazar.py', keystone),
+                                  'bench_api_vs_blazar', keystone),
         'lateness': lambda: run_script(
-            args, report, 'lateness', 'bench_lateness_vs_blazar.py',
+            args, report, 'lateness', 'bench_lateness_vs_blazar',
             keystone + (['--leases', str(args.lateness_leases)]
                         if args.lateness_leases else [])),
         'memory': lambda: run_script(args, report, 'memory',
-                                     'bench_memory.py', []),
+                                     'bench_memory', []),
     }
     failed = []
     for part in parts:
