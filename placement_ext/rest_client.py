@@ -7,6 +7,8 @@ its keystoneauth1 options, and the errors to raise: connection failures and
 outside ``expect`` raises ``refused_error``.
 """
 
+import copy
+
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 
@@ -46,8 +48,17 @@ class RestClient:
     unavailable_error = exception.ServiceUnavailable
     refused_error = exception.ServiceRefused
 
-    def __init__(self, adapter):
+    def __init__(self, adapter, global_request_id=None):
         self._adapter = adapter
+        self.global_request_id = global_request_id
+
+    def for_context(self, context):
+        """This client, sending ``context``'s global request id
+        (``X-OpenStack-Request-ID``) with every request, so the service's
+        logs tie its work to the request that caused it."""
+        client = copy.copy(self)
+        client.global_request_id = context.global_id
+        return client
 
     @classmethod
     def from_conf(cls, conf):
@@ -69,6 +80,8 @@ class RestClient:
             kwargs['json'] = body
         if content_type is not None:
             kwargs['headers']['Content-Type'] = content_type
+        if self.global_request_id:
+            kwargs['global_request_id'] = self.global_request_id
         try:
             resp = self._adapter.request(url, method, **kwargs)
         except ks_exc.ConnectionError as exc:

@@ -9,6 +9,7 @@ from keystonemiddleware import auth_token
 import webob.dec
 
 from placement_ext.api import errors
+from placement_ext.api import policy
 from placement_ext import context
 from placement_ext import limits
 
@@ -64,8 +65,11 @@ def wrap(application, conf):
                                    {'oslo_config_config': conf})
 
 
-def context_of(req):
-    """The ``RequestContext`` of an authenticated request."""
+def context_of(req, conf):
+    """The ``RequestContext`` of an authenticated request: the caller,
+    the request id and the global request id (``request_id``
+    middleware); an administrator if policy's ``context_is_admin`` says
+    so."""
     ctx = context.RequestContext.from_environ(req.environ)
-    ctx.is_admin = 'admin' in (ctx.roles or ())
+    ctx.is_admin = policy.is_admin(conf, ctx)
     return ctx

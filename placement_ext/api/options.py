@@ -1,6 +1,10 @@
-"""The ``[api]`` options of ``blazar-nova-api``."""
+"""The ``[api]`` options of ``blazar-nova-api``, and those of the
+oslo.middleware layers of its pipeline (``[cors]``, ``[healthcheck]``,
+``[oslo_middleware]``)."""
 
 from oslo_config import cfg
+from oslo_middleware import cors
+from oslo_middleware import opts as middleware_opts
 
 GROUP = 'api'
 
@@ -32,9 +36,28 @@ API_OPTS = [
 ]
 
 
+# What a browser may send and read across origins, beyond CORS's simple
+# headers (Placement and Nova set theirs the same way).
+CORS_DEFAULTS = dict(
+    allow_headers=['X-Auth-Token', 'X-OpenStack-Request-ID',
+                   'OpenStack-API-Version', 'Content-Type'],
+    expose_headers=['X-Auth-Token', 'X-OpenStack-Request-ID',
+                    'OpenStack-API-Version'],
+    allow_methods=['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'HEAD'])
+
+
+def _middleware_opts():
+    cors.set_defaults(**CORS_DEFAULTS)
+    return (middleware_opts.list_opts_cors()
+            + middleware_opts.list_opts_healthcheck()
+            + middleware_opts.list_opts_http_proxy_to_wsgi())
+
+
 def register_opts(conf):
     conf.register_opts(API_OPTS, group=GROUP)
+    for group, opts in _middleware_opts():
+        conf.register_opts(opts, group=group)
 
 
 def list_opts():
-    return [(GROUP, API_OPTS)]
+    return [(GROUP, API_OPTS)] + _middleware_opts()

@@ -2,6 +2,7 @@
 
 from oslo_log import log as logging
 
+from placement_ext.api import deploy
 from placement_ext.api import options
 from placement_ext.api import wsgi_app
 from placement_ext import conf as bn_conf
@@ -30,5 +31,5 @@ def build(conf, store=None, placement=None):
         LOG.warning('The reservation API runs without authentication '
                     '([api] auth_strategy = noauth): for a local service '
                     'and tests only.')
-    return wsgi_app.make_app(conf, store, placement=placement,
-                             placement_factory=placement_factory)
+    services = wsgi_app.Services(conf, store, placement, placement_factory)
+    return deploy.deploy(conf, wsgi_app.Dispatcher(services))

@@ -1,8 +1,9 @@
 """The WSGI application: routing, Blazar's version header, limits, errors.
 
-``make_app(conf)`` returns the application any WSGI server can run;
-``blazar-nova-api`` serves it, ``placement_ext.api.wsgi`` exposes it to
-uwsgi or mod_wsgi, and ``wrap_placement`` mounts it in front of a
+``deploy.deploy`` puts the ``Dispatcher`` and the ``Guard`` in the
+pipeline any WSGI server can run; ``blazar-nova-api`` serves it,
+``placement_ext.api.wsgi`` exposes it to uwsgi or mod_wsgi, and
+``wrap_placement`` mounts it in front of a
 Placement application (requests under ``/v1`` and ``/`` of the reservation
 API go to it, the rest to Placement).
 
@@ -78,7 +79,8 @@ class Dispatcher:
                 405, 'Method %s is not allowed on %s; allowed: %s.'
                 % (req.method, req.path_info, ', '.join(sorted(methods))),
                 {'Allow': ', '.join(sorted(methods))})
-        req.environ['blazar_nova.context'] = auth.context_of(req)
+        req.environ['blazar_nova.context'] = auth.context_of(
+            req, self.services.conf)
         req.environ['blazar_nova.services'] = self.services
         return handler(req, **{name: _decoded(value)
                                for name, value in match.items()})
@@ -163,15 +165,6 @@ class Services:
                          'cannot be enrolled.')
             self._placement = self._placement_factory()
         return self._placement
-
-
-def make_app(conf, store, placement=None, placement_factory=None):
-    """The reservation API over ``store``, authenticated as
-    ``[api] auth_strategy`` says."""
-    services = Services(conf, store, placement, placement_factory)
-    application = auth.wrap(Dispatcher(services), conf)
-    return Guard(application, root.versions_app,
-                 conf.api.max_request_body_size)
 
 
 def wrap_placement(reservation_app, placement_app):

@@ -4,13 +4,15 @@ Usage::
 
     blazar-nova-api [--config-file FILE]
 
-Listens on ``[api] bind_host``:``bind_port`` (127.0.0.1:1234 by default)
-with ``[api] workers`` threads. For production, run
+Listens on ``[api] bind_host``:``bind_port`` (127.0.0.1:1234 by default;
+an IPv6 address such as ``::`` or ``::1`` listens on IPv6) with
+``[api] workers`` threads. For production, run
 ``placement_ext.api.wsgi:application`` under uwsgi or mod_wsgi instead.
 SIGTERM and SIGINT stop it.
 """
 
 import signal
+import socket
 import socketserver
 import sys
 import threading
@@ -45,6 +47,9 @@ class Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
     request_queue_size = 128
 
     def __init__(self, address, workers):
+        # The family of the address to bind (``::`` is IPv6, a name the
+        # family it resolves to first); TCPServer reads it from here.
+        self.address_family = address_family(*address)
         super().__init__(address, _Handler)
         self._slots = threading.BoundedSemaphore(workers)
 
@@ -63,6 +68,22 @@ class Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
             self._slots.release()
 
 
+def address_family(host, port):
+    """``AF_INET6`` for an IPv6 address (or a name resolving to one
+    first), else ``AF_INET``."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        return socket.AF_INET
+    return found[0][0] if found else socket.AF_INET
+
+
+def url_host(host):
+    """``host`` as it is written in a URL (IPv6 addresses bracketed)."""
+    return '[%s]' % host if ':' in host else host
+
+
 def serve(conf, application, ready=None):
     """Serve ``application`` until SIGTERM/SIGINT (or ``server.shutdown``);
     ``ready(server)`` is called once it listens."""
@@ -70,7 +91,8 @@ def serve(conf, application, ready=None):
                     conf.api.workers)
     server.set_app(application)
     host, port = server.server_address[:2]
-    LOG.info('Reservation API listening on http://%s:%d/v1', host, port)
+    LOG.info('Reservation API listening on http://%s:%d/v1',
+             url_host(host), port)
     if ready is not None:
         ready(server)
     try:

@@ -2,6 +2,7 @@
 first fits (beyond Blazar)."""
 
 from placement_ext.api import policy
+from placement_ext.api.policies import availability as rules
 from placement_ext.api.schemas import availability as schemas
 from placement_ext.api import util
 from placement_ext.api import views
@@ -13,9 +14,9 @@ def query(req):
     reservation, slots for an instance reservation; with ``duration`` (in
     seconds, or ``"2h"``-style), the earliest start where it fits that
     long."""
-    body = util.json_body(req, schemas.QUERY)
     ctx = util.context(req)
-    policy.authorize(util.services(req).conf, ctx, 'blazar:availability:get')
+    policy.authorize(util.services(req).conf, ctx, rules.GET)
+    body = util.json_body(req, schemas.QUERY)
     found = util.services(req).store.availability(
         ctx, body['reservation'], body['start_date'], body['end_date'],
         body.get('duration'))

@@ -10,6 +10,7 @@ from oslo_log import log as logging
 
 from placement_ext.api import errors
 from placement_ext.api import policy
+from placement_ext.api.policies import hosts as rules
 from placement_ext.api.schemas import hosts as schemas
 from placement_ext.api import util
 from placement_ext.api import views
@@ -23,8 +24,7 @@ LOG = logging.getLogger(__name__)
 
 
 def _authorize(req, rule):
-    policy.authorize(util.services(req).conf, util.context(req),
-                     'blazar:oshosts:%s' % rule)
+    policy.authorize(util.services(req).conf, util.context(req), rule)
 
 
 def _check_property_names(names):
@@ -38,26 +38,27 @@ def _check_property_names(names):
 
 
 def list_hosts(req):
+    _authorize(req, rules.GET)
     util.query(req, {'type': 'object', 'additionalProperties': False})
-    _authorize(req, 'get')
     found = util.services(req).store.list_hosts(util.context(req))
     return util.respond({'hosts': [views.host(h) for h in found]})
 
 
 def create(req):
+    _authorize(req, rules.POST)
     body = util.json_body(req, schemas.CREATE)
-    _authorize(req, 'post')
     services = util.services(req)
     ctx = util.context(req)
     name = body.pop('name')
     reservable = body.pop('reservable', True)
     _check_property_names(body)
-    node = compute_nodes.find(services.placement, name)
+    placement = services.placement.for_context(ctx)
+    node = compute_nodes.find(placement, name)
     values = dict(node, hypervisor_hostname=name, reservable=reservable,
                   properties=body)
     host = services.store.create_host(ctx, values)
     try:
-        encoding.enrol_host(services.placement, node['uuid'])
+        encoding.enrol_host(placement, node['uuid'])
     except exception.ReservationError:
         services.store.delete_host(ctx, host['id'])
         raise
@@ -66,7 +67,7 @@ def create(req):
 
 
 def show(req, host_id):
-    _authorize(req, 'get')
+    _authorize(req, rules.GET)
     host = util.services(req).store.get_host(util.context(req), host_id)
     return util.respond({'host': views.host(host)})
 
@@ -75,8 +76,8 @@ def update(req, host_id):
     """``{"gpu": "true", "rack": null}``: properties to set (``null``
     unsets one) and ``reservable``, as python-blazarclient sends them;
     merged into the host's properties by the store in one transaction."""
+    _authorize(req, rules.PUT)
     changes = util.json_body(req, schemas.UPDATE)
-    _authorize(req, 'put')
     values = {}
     if 'reservable' in changes:
         values['reservable'] = changes.pop('reservable')
@@ -90,13 +91,14 @@ def delete(req, host_id):
     """Remove a host no current or future reservation holds; its
     reservable mark leaves Placement too (or at the next reconcile, if
     Placement cannot be reached now)."""
-    _authorize(req, 'delete')
+    _authorize(req, rules.DELETE)
     services = util.services(req)
     ctx = util.context(req)
     host = services.store.get_host(ctx, host_id)
     services.store.delete_host(ctx, host['id'])
     try:
-        encoding.withdraw_host(services.placement, host['uuid'])
+        encoding.withdraw_host(services.placement.for_context(ctx),
+                               host['uuid'])
     except (exception.ReservationError, errors.HTTPError) as exc:
         LOG.warning('Host %s left the store but its reservable mark stays '
                     'in Placement until blazar-nova-manage reconcile: %s',
@@ -124,14 +126,14 @@ def _allocations(req, params, host_ids=None):
 def list_allocations(req):
     """Every host with the current and future reservations holding it
     (``lease_id``, ``reservation_id`` narrow them)."""
+    _authorize(req, rules.GET_ALLOCATIONS)
     params = util.query(req, schemas.ALLOCATIONS_QUERY)
-    _authorize(req, 'get_allocations')
     return util.respond({'allocations': _allocations(req, params)})
 
 
 def show_allocation(req, host_id):
+    _authorize(req, rules.GET_ALLOCATIONS)
     params = util.query(req, schemas.ALLOCATIONS_QUERY)
-    _authorize(req, 'get_allocations')
     host = util.services(req).store.get_host(util.context(req), host_id)
     (allocation,) = _allocations(req, params, [int(host['id'])])
     return util.respond({'allocation': allocation})
@@ -140,8 +142,8 @@ def show_allocation(req, host_id):
 def list_properties(req):
     """Property names hosts carry (``detail``: with their values; ``all``:
     private ones too)."""
+    _authorize(req, rules.GET_PROPERTIES)
     params = util.query(req, schemas.PROPERTIES_QUERY)
-    _authorize(req, 'get_resource_properties')
     found = util.services(req).store.list_resource_properties(
         util.context(req), detail=util.flag(params.get('detail')),
         include_private=util.flag(params.get('all')))
@@ -149,8 +151,8 @@ def list_properties(req):
 
 
 def update_property(req, name):
+    _authorize(req, rules.UPDATE_PROPERTIES)
     body = util.json_body(req, schemas.PROPERTY_UPDATE)
-    _authorize(req, 'update_resource_properties')
     found = util.services(req).store.update_resource_property(
         util.context(req), name, body['private'])
     return util.respond({'resource_property': found})

@@ -16,8 +16,11 @@ VERSION = {
 
 
 def _versions(req):
+    # The application's URL holds the path prefix it is mounted at
+    # (SCRIPT_NAME: uwsgi's mount point, or a proxy's X-Forwarded-Prefix
+    # through HTTPProxyToWSGI).
     version = dict(VERSION, links=[{'rel': 'self',
-                                    'href': req.host_url + '/v1'}])
+                                    'href': req.application_url + '/v1'}])
     return {'versions': [version]}
 
 

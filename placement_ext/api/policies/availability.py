@@ -1,15 +1,19 @@
-"""Availability: any member of a project may ask what is free."""
+"""Availability: a project's readers may ask what is free."""
 
 from oslo_policy import policy
 
 from placement_ext.api.policies import base
 
+GET = 'blazar:availability:get'
+
 RULES = [
     policy.DocumentedRuleDefault(
-        'blazar:availability:get', base.ADMIN_OR_OWNER,
-        'Ask how much of a reservation request is free over a window, and '
-        'when it first fits.',
-        [{'method': 'POST', 'path': '/v1/availability'}]),
+        name=GET,
+        check_str=base.PROJECT_READER_OR_ADMIN,
+        description='Ask how much of a reservation request is free over a '
+                    'window, and when it first fits.',
+        operations=[{'method': 'POST', 'path': '/v1/availability'}],
+        scope_types=base.PROJECT_SCOPE),
 ]
 
 

@@ -62,6 +62,14 @@ def test_no_token_is_refused_with_the_identity_endpoint(app):
     assert resp.status_int == 401
     assert identity in resp.headers['WWW-Authenticate']
     assert resp.headers['OpenStack-API-Version'] == 'reservation 1.0'
+    # keystonemiddleware's refusals carry the request id too.
+    assert resp.headers['x-openstack-request-id'].startswith('req-')
+
+
+def test_healthcheck_needs_no_token(app):
+    application, _ = app
+    resp = _get(application, '/healthcheck')
+    assert resp.status_int == 200
 
 
 def test_unverifiable_token_is_never_served(app):
