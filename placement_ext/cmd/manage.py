@@ -32,6 +32,7 @@ from placement_ext.nova import compute as bn_compute
 from placement_ext.cmd import calendar
 from placement_ext import conf as bn_conf
 from placement_ext import context
+from placement_ext import enrolment
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext import exception
@@ -176,28 +177,51 @@ class HostCommands(Category):
 
     help = 'Hosts: add, list.'
 
-    @action('Enrol a host with its capacity and properties.',
+    @action('Enrol a host. Its capacity is read from its compute node in '
+            'Placement, which gets the reservable mark, as POST '
+            '/v1/os-hosts does; with --vcpus, --memory-mb and --local-gb '
+            'the store alone takes the host (Placement is marked at the '
+            'next "placement sync").',
             arg('hostname', help='Hypervisor hostname of the host.'),
-            arg('--vcpus', type=int, required=True, help='vCPUs it gives.'),
-            arg('--memory-mb', type=int, required=True,
-                help='Memory (MB) it gives.'),
-            arg('--local-gb', type=int, required=True,
-                help='Local disk (GB) it gives.'),
+            arg('--vcpus', type=int, help='vCPUs it gives (without '
+                                          'Placement).'),
+            arg('--memory-mb', type=int,
+                help='Memory (MB) it gives (without Placement).'),
+            arg('--local-gb', type=int,
+                help='Local disk (GB) it gives (without Placement).'),
             arg('--property', action='append', metavar='NAME=VALUE',
                 help='A property filters can match (repeatable).'),
             arg('--uuid', help='Its compute node resource provider uuid '
-                               '(default: a new uuid).'),
+                               '(without Placement; default: a new uuid).'),
             arg('--not-reservable', action='store_true',
                 help='Enrol it without letting leases take it yet.'))
     def add(self, hostname, vcpus, memory_mb, local_gb, property, uuid,
             not_reservable):
-        values = {'hypervisor_hostname': hostname, 'vcpus': vcpus,
-                  'memory_mb': memory_mb, 'local_gb': local_gb,
-                  'properties': _properties(property),
-                  'reservable': not not_reservable}
-        if uuid:
-            values['uuid'] = uuid
-        host = self._store().create_host(context.admin_context(), values)
+        capacity = {'vcpus': vcpus, 'memory_mb': memory_mb,
+                    'local_gb': local_gb}
+        given = [name for name, value in capacity.items()
+                 if value is not None]
+        properties = _properties(property)
+        if not given and uuid is None:
+            host = enrolment.enrol(
+                self._store(),
+                placement_client.PlacementClient.from_conf(self.conf),
+                context.admin_context(), hostname,
+                reservable=not not_reservable, properties=properties)
+        elif len(given) < len(capacity):
+            shown = ', '.join('--' + name.replace('_', '-')
+                              for name in given) or 'only --uuid'
+            raise exception.InvalidInput(
+                '--vcpus', 'without Placement the host needs --vcpus, '
+                '--memory-mb and --local-gb together (got %s); with none '
+                'of them its capacity comes from Placement' % shown)
+        else:
+            values = dict(capacity, hypervisor_hostname=hostname,
+                          properties=properties,
+                          reservable=not not_reservable)
+            if uuid:
+                values['uuid'] = uuid
+            host = self._store().create_host(context.admin_context(), values)
         print('%s %s' % (host['id'], host['uuid']))
         return 0
 

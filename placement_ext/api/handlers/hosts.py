@@ -14,8 +14,8 @@ from placement_ext.api.policies import hosts as rules
 from placement_ext.api.schemas import hosts as schemas
 from placement_ext.api import util
 from placement_ext.api import views
+from placement_ext import enrolment
 from placement_ext import exception
-from placement_ext.placement import compute_nodes
 from placement_ext.placement import encoding
 from placement_ext.store import snapshot
 from placement_ext.store import timeconv
@@ -52,17 +52,9 @@ def create(req):
     name = body.pop('name')
     reservable = body.pop('reservable', True)
     _check_property_names(body)
-    placement = services.placement.for_context(ctx)
-    node = compute_nodes.find(placement, name)
-    values = dict(node, hypervisor_hostname=name, reservable=reservable,
-                  properties=body)
-    host = services.store.create_host(ctx, values)
-    try:
-        encoding.enrol_host(placement, node['uuid'])
-    except exception.ReservationError:
-        services.store.delete_host(ctx, host['id'])
-        raise
-    LOG.info('Enrolled host %s (%s)', name, node['uuid'])
+    host = enrolment.enrol(services.store,
+                           services.placement.for_context(ctx), ctx, name,
+                           reservable=reservable, properties=body)
     return util.respond({'host': views.host(host)}, status=201)
 
 

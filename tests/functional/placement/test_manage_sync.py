@@ -140,3 +140,38 @@ def test_sync_without_placement_is_a_one_line_error(tmp_path, store):
     errors = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(errors) == 1, result.stderr
     assert errors[0].startswith('ERROR: Placement is unreachable')
+
+
+def test_host_add_enrols_through_placement_as_the_api_does(config, store,
+                                                           standalone):
+    """``host add NAME`` reads the node's capacity from Placement and marks
+    it reservable (the same code as ``POST /v1/os-hosts``)."""
+    node = ps.add_compute_node(standalone.client, 'cn1')
+    (line,) = _ok(_manage(config, 'host', 'add', 'cn1', '--property',
+                          'rack=r1'))
+    assert line.split()[1] == node
+    (host,) = store.list_hosts(ADMIN)
+    assert (host['uuid'], host['vcpus'], host['memory_mb'],
+            host['local_gb'], host['properties']) == (
+        node, 8, 16384, 200, {'rack': 'r1'})
+    assert names.RESERVABLE_TRAIT in ps.traits_of(standalone.client, node)
+
+
+def test_host_add_of_a_node_placement_lacks_writes_nothing(config, store,
+                                                           standalone):
+    result = _manage(config, 'host', 'add', 'cn-missing')
+    assert result.returncode != 0
+    assert 'Placement has no compute node named cn-missing' in \
+        result.stderr
+    assert 'Traceback' not in result.stderr
+    assert store.list_hosts(ADMIN) == []
+
+
+def test_host_add_with_part_of_a_capacity_is_refused(config, store,
+                                                     standalone):
+    ps.add_compute_node(standalone.client, 'cn1')
+    result = _manage(config, 'host', 'add', 'cn1', '--vcpus', '4')
+    assert result.returncode != 0
+    assert '--memory-mb and --local-gb together (got --vcpus)' in \
+        result.stderr
+    assert store.list_hosts(ADMIN) == []
