@@ -11,6 +11,7 @@ import copy
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
+from oslo_config import cfg
 
 from placement_ext import exception
 
@@ -111,6 +112,16 @@ class RestClient:
 
     def delete(self, url, expect=(204,)):
         return self.request('DELETE', url, expect=expect)
+
+
+def configured(conf, group):
+    """Whether ``group`` is registered in ``conf`` and says how to reach
+    its service (an auth type or an endpoint)."""
+    try:
+        section = conf[group]
+    except cfg.NoSuchOptError:
+        return False
+    return bool(section.auth_type or section.endpoint_override)
 
 
 def register_opts(conf, group, service_type):

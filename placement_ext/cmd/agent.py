@@ -28,6 +28,7 @@ from placement_ext.nova import images as bn_images
 from placement_ext import conf as bn_conf
 from placement_ext import exception
 from placement_ext.placement import client as placement_client
+from placement_ext import rest_client
 from placement_ext.store import api as store_api
 
 LOG = logging.getLogger(__name__)
@@ -58,22 +59,18 @@ def list_opts():
     return result
 
 
-def compute_configured(conf):
-    """Whether ``[nova]`` says how to reach Nova."""
-    return bool(conf.nova.auth_type or conf.nova.endpoint_override)
-
-
 def build(conf, store=None, placement=None, compute=None, notifier=None,
           clock=None, images=None):
     """An ``Agent`` wired from ``conf`` (tests pass their own parts)."""
     store = store or store_api.Store(conf)
     placement = placement or placement_client.PlacementClient.from_conf(conf)
-    if compute is None and compute_configured(conf):
+    if compute is None and rest_client.configured(conf, bn_compute.GROUP):
         compute = bn_compute.ComputeClient.from_conf(conf)
     if compute is None:
         LOG.warning('No Nova endpoint configured ([nova]): the agent writes '
                     'Placement only and skips flavors and instances.')
-    if images is None and compute is not None and bn_images.configured(conf):
+    if images is None and compute is not None and \
+            rest_client.configured(conf, bn_images.GROUP):
         images = bn_images.ImageClient.from_conf(conf)
     if compute is not None and images is None:
         LOG.warning('No Glance endpoint configured ([glance]): before-end '

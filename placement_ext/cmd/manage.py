@@ -38,6 +38,7 @@ from placement_ext.db import migration
 from placement_ext import exception
 from placement_ext.placement import client as placement_client
 from placement_ext.placement import reconcile
+from placement_ext import rest_client
 from placement_ext.store import api as store_api
 from placement_ext.store import timeconv
 
@@ -359,7 +360,7 @@ class ReconcileCommand(Category):
         admin = context.admin_context()
         client = placement_client.PlacementClient.from_conf(self.conf)
         report = reconcile.reconcile(client, store, admin)
-        if self.conf.nova.auth_type or self.conf.nova.endpoint_override:
+        if rest_client.configured(self.conf, bn_compute.GROUP):
             nova_reconcile.reconcile_flavors(
                 bn_compute.ComputeClient.from_conf(self.conf), store, admin,
                 report)

@@ -9,7 +9,6 @@ Glance), at once, while Nova may still be uploading it.
 
 from urllib import parse
 
-from oslo_config import cfg
 from oslo_log import log as logging
 
 from placement_ext import exception
@@ -47,15 +46,6 @@ def register_opts(conf):
 def list_opts():
     """The ``[glance]`` options for oslo-config-generator."""
     return rest_client.list_opts(GROUP)
-
-
-def configured(conf):
-    """Whether ``[glance]`` is registered and says how to reach Glance."""
-    try:
-        group = conf.glance
-    except cfg.NoSuchOptError:
-        return False
-    return bool(group.auth_type or group.endpoint_override)
 
 
 def give_to_project(images, image_id, project_id):
