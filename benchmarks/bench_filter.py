@@ -150,8 +150,10 @@ def bulk_insert_compute_nodes(db_path, size, reservable_trait):
 
 def load_placement(service, size):
     """Fill a fresh Placement: compute nodes in bulk, then every
-    reservation through the real encoding (``encoding.activate``)."""
+    reservation through the real encoding (the type's ``activate``)."""
     from placement_ext.placement import encoding
+    from placement_ext import reservations
+    from placement_ext.reservations import physical_host
     from blazar_nova import names
     from placement_ext.placement import providers
 
@@ -161,9 +163,9 @@ def load_placement(service, size):
                               names.RESERVABLE_TRAIT)
     uuids = size['host_uuids']
     for res in size['reservations']:
-        encoding.activate(client, encoding.Plan(
+        reservations.activate(client, encoding.Plan(
             reservation_id=res['id'], project_id=res['project'],
-            resource_type=encoding.HOST,
+            resource_type=physical_host.NAME,
             hosts=tuple(encoding.HostShare(uuids[i], common.hostname(i))
                         for i in res['hosts'])))
     counts = {trait: len(providers.list_providers(client, required={trait}))

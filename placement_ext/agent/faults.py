@@ -16,10 +16,9 @@ LOG = logging.getLogger(__name__)
 ENV = 'BLAZAR_NOVA_AGENT_CRASH_AT'
 
 # Steps of a start and an end after which a crash is injected, in order.
-START_POINTS = ('start:entered', 'start:placement', 'start:flavors',
-                'start:instances')
+START_POINTS = ('start:entered', 'start:placement', 'start:nova')
 END_POINTS = ('end:entered', 'end:revoked', 'end:instances',
-              'end:placement', 'end:flavors')
+              'end:placement', 'end:nova')
 
 # Called with the point's name when set (in-process tests).
 hook = None

@@ -11,13 +11,12 @@ live reservations are written to Placement at once.
 from oslo_log import log as logging
 
 from placement_ext.agent import steps as agent_steps
-from placement_ext.nova import flavors
-from placement_ext.nova import instances
-from placement_ext import exception
-from placement_ext.placement import encoding
 from blazar_nova import names
+from placement_ext import exception
+from placement_ext.nova import instances
 from placement_ext.placement import providers
 from placement_ext.placement import reconcile as placement_reconcile
+from placement_ext import reservations
 from placement_ext import states
 
 LOG = logging.getLogger(__name__)
@@ -71,12 +70,8 @@ class Healer:
                 continue
             for rid, rtype, project in self.store.reservations_on_host(
                     ctx, host_id):
-                if rtype == encoding.INSTANCE:
-                    mine = [s for s in servers
-                            if s.flavor_name == flavors.flavor_name(rid)]
-                else:
-                    mine = [s for s in servers if s.project_id == project]
-                if mine:
+                kind = reservations.kind(rtype)
+                if any(kind.holds(s, rid, project) for s in servers):
                     busy.add(rid)
         return busy
 
@@ -104,7 +99,7 @@ class Healer:
             if res['id'] != outcome['reservation_id']:
                 continue
             try:
-                for line in encoding.activate(
+                for line in reservations.activate(
                         self.placement, agent_steps.plan_of(lease, res)):
                     LOG.info('Lease %s: %s', lease['id'], line)
             except exception.InventoryInUse as exc:

@@ -1,20 +1,22 @@
 """What each lease event does, step by step; every step may be repeated.
 
-Start: the lease goes STARTING; Placement shows the reservation
-(``encoding.activate``); instance reservations get their private flavor;
-other projects' instances on reserved hosts are handled by
-``[agent] preemptible_action`` and ``leftover_action``; the lease goes
-ACTIVE.
+Start: the lease goes STARTING; Placement shows each reservation (its
+type's ``activate``); each type does its Nova-side start (``on_start``:
+instance reservations get their private flavor, host reservations clear
+other projects' instances off their hosts by ``[agent] preemptible_action``
+and ``leftover_action``); the lease goes ACTIVE.
 
-Before end: a notification, and a snapshot of the holder's instances on the
-hosts of reservations that asked for one (``before_end: snapshot``), handed
-to the lease's project through Glance (``[glance]``).
+Before end: a notification, and each type's ``before_end`` (a host
+reservation with ``before_end: snapshot`` snapshots the holder's instances,
+handed to the lease's project through Glance, ``[glance]``).
 
-End: the lease goes TERMINATING; its access traits are revoked; its
-instances are deleted, shelved, or kept for ``[agent] keep_grace`` and then
-deleted (the lease's ``end_action``); once they are gone from its hosts,
-Placement forgets the reservation and the flavor is deleted; the lease goes
-TERMINATED (or is removed, when it was being deleted).
+End: the lease goes TERMINATING; its access traits are revoked; the
+instances each type names (``servers_at_end``) are deleted, shelved, or
+kept for ``[agent] keep_grace`` and then deleted (the lease's
+``end_action``); once they are gone from its hosts, Placement forgets each
+reservation and each type cleans up in Nova (``on_end``: the private
+flavor goes); the lease goes TERMINATED (or is removed, when it was being
+deleted).
 
 Nova-side steps are skipped when no compute endpoint is configured.
 A crash between two steps leaves the lease STARTING or TERMINATING; the
@@ -24,11 +26,11 @@ next run of the event repeats the steps, each of which converges.
 from oslo_log import log as logging
 
 from placement_ext.agent import faults
-from placement_ext.nova import flavors
 from placement_ext.nova import images
 from placement_ext.nova import instances
 from placement_ext import exception
 from placement_ext.placement import encoding
+from placement_ext import reservations
 from placement_ext import states
 
 LOG = logging.getLogger(__name__)
@@ -62,6 +64,10 @@ def _hostnames(reservation):
     return [h['hypervisor_hostname'] for h in reservation['hosts']]
 
 
+def _kind(reservation):
+    return reservations.kind(reservation['resource_type'])
+
+
 class LeaseSteps:
     """The steps of start, before-end and end, over the store, Placement,
     Nova (``compute`` may be None) and the notifier."""
@@ -87,47 +93,21 @@ class LeaseSteps:
             return
         faults.point('start:entered')
         for reservation in lease['reservations']:
-            for line in encoding.activate(self.placement,
-                                          plan_of(lease, reservation)):
+            for line in _kind(reservation).activate(
+                    self.placement, plan_of(lease, reservation)):
                 LOG.info('Lease %s: %s', lease['id'], line)
         faults.point('start:placement')
         if self.compute is not None:
-            self._ensure_flavors(lease)
-            faults.point('start:flavors')
-            self._clear_foreign_instances(lease)
-            faults.point('start:instances')
+            for reservation in lease['reservations']:
+                _kind(reservation).on_start(self, lease, reservation)
+            faults.point('start:nova')
         self.store.complete_start(ctx, lease['id'], event.id, owner)
         self.notifier.notify(ctx, 'lease.event.start_lease',
                              self._fresh(ctx, lease))
 
-    def _ensure_flavors(self, lease):
-        for res in lease['reservations']:
-            if res['resource_type'] != encoding.INSTANCE:
-                continue
-            for line in flavors.ensure_flavor(
-                    self.compute, res['id'], lease['project_id'],
-                    res['vcpus'], res['memory_mb'], res['disk_gb'],
-                    res['extra_resources']):
-                LOG.info('Lease %s: %s', lease['id'], line)
-
-    def _clear_foreign_instances(self, lease):
-        hostnames = [name for res in lease['reservations']
-                     if res['resource_type'] == encoding.HOST
-                     for name in _hostnames(res)]
-        if not hostnames:
-            return
-        for server in instances.servers_on_hosts(self.compute, hostnames):
-            if server.project_id == lease['project_id']:
-                continue
-            if server.preemptible:
-                action = self.conf.agent.preemptible_action
-                kind = 'preemptible'
-            else:
-                action = self.conf.agent.leftover_action
-                kind = 'leftover'
-            self._act(lease, server, action, kind)
-
-    def _act(self, lease, server, action, kind):
+    def act(self, lease, server, action, kind):
+        """Apply ``action`` (keep, shelve or delete) to ``server``;
+        ``kind`` says what the server is to the lease, for the log."""
         if action == 'keep':
             LOG.warning('Lease %s: %s instance %s of project %s stays on '
                         'reserved host %s', lease['id'], kind, server.id,
@@ -147,26 +127,21 @@ class LeaseSteps:
     # Before end ---------------------------------------------------------
     def before_end(self, ctx, event, lease, owner):
         if lease['status'] == _L.ACTIVE and self.compute is not None:
-            self._snapshot(lease)
+            for reservation in lease['reservations']:
+                _kind(reservation).before_end(self, lease, reservation)
         self.notifier.notify(ctx, 'lease.event.before_end_lease', lease)
         self.store.finish_event(ctx, event.id, owner)
 
-    def _snapshot(self, lease):
-        for res in lease['reservations']:
-            if res['before_end'] != 'snapshot':
-                continue
-            for server in instances.servers_on_hosts(self.compute,
-                                                     _hostnames(res)):
-                if server.project_id != lease['project_id']:
-                    continue
-                image = instances.snapshot_server(
-                    self.compute, server.id,
-                    '%s-before-end-%s' % (server.name, lease['id'][:8]),
-                    {'blazar_lease_id': lease['id']})
-                LOG.info('Lease %s: snapshot %s of instance %s',
-                         lease['id'], image, server.id)
-                if image and self.images is not None:
-                    self._hand_over(lease, image)
+    def snapshot(self, lease, server):
+        """Snapshot ``server`` for the lease, handed to its project."""
+        image = instances.snapshot_server(
+            self.compute, server.id,
+            '%s-before-end-%s' % (server.name, lease['id'][:8]),
+            {'blazar_lease_id': lease['id']})
+        LOG.info('Lease %s: snapshot %s of instance %s',
+                 lease['id'], image, server.id)
+        if image and self.images is not None:
+            self._hand_over(lease, image)
 
     def _hand_over(self, lease, image):
         """The snapshot belongs to the lease's project, not the agent's;
@@ -188,7 +163,7 @@ class LeaseSteps:
         faults.point('end:entered')
         plans = [plan_of(lease, res) for res in lease['reservations']]
         for plan in plans:
-            for line in encoding.revoke_access(self.placement, plan):
+            for line in reservations.revoke_access(self.placement, plan):
                 LOG.info('Lease %s: %s', lease['id'], line)
         faults.point('end:revoked')
         if self.compute is not None:
@@ -208,26 +183,12 @@ class LeaseSteps:
                 LOG.info('Lease %s: %s', lease['id'], line)
         faults.point('end:placement')
         if self.compute is not None:
-            for res in lease['reservations']:
-                if res['resource_type'] == encoding.INSTANCE:
-                    for line in flavors.delete_flavor(self.compute,
-                                                      res['id']):
-                        LOG.info('Lease %s: %s', lease['id'], line)
-            faults.point('end:flavors')
+            for reservation in lease['reservations']:
+                _kind(reservation).on_end(self, lease, reservation)
+            faults.point('end:nova')
         self.store.complete_end(ctx, lease['id'], event.id, owner)
         self.notifier.notify(ctx, 'lease.event.end_lease',
                              self._fresh(ctx, lease))
-
-    def _servers_of(self, lease, res):
-        if res['resource_type'] == encoding.INSTANCE:
-            try:
-                return instances.servers_of_flavor(self.compute, res['id'])
-            except exception.NotFound:
-                # The flavor goes only after its instances: a repeated end.
-                return []
-        return [s for s in instances.servers_on_hosts(self.compute,
-                                                      _hostnames(res))
-                if s.project_id == lease['project_id']]
 
     def _end_instances(self, lease, action):
         """Delete or shelve the lease's instances; wait (bounded) until
@@ -235,9 +196,9 @@ class LeaseSteps:
         hosts = sorted({name for res in lease['reservations']
                         for name in _hostnames(res)})
         servers = [s for res in lease['reservations']
-                   for s in self._servers_of(lease, res)]
+                   for s in _kind(res).servers_at_end(self, lease, res)]
         for server in servers:
-            self._act(lease, server, action, 'the lease\'s')
+            self.act(lease, server, action, 'the lease\'s')
         ids = [s.id for s in servers]
         deadline = self.clock() + self.conf.agent.end_wait_timeout
         while ids:
@@ -254,12 +215,12 @@ class LeaseSteps:
             self.sleep(self.conf.agent.end_poll_interval)
 
     def _deactivate(self, plan):
-        """``encoding.deactivate``, waiting (bounded) for slots that Nova
+        """The type's ``deactivate``, waiting (bounded) for slots that Nova
         still counts as used right after the instances went."""
         deadline = self.clock() + self.conf.agent.end_wait_timeout
         while True:
             try:
-                return encoding.deactivate(self.placement, plan)
+                return reservations.deactivate(self.placement, plan)
             except exception.InventoryInUse:
                 if self.clock() >= deadline or self.stopping():
                     raise

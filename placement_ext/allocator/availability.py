@@ -1,22 +1,20 @@
 """What is free when: the calendar behind the availability questions.
 
-``free_timeline`` answers "how many are free at each moment of a window":
-for a host request the number of whole hosts free at that instant, for an
-instance request the number of slots of its size (with affinity true: the
-most one host can give; with affinity false: the number of hosts with at
-least one slot).
-
-``earliest_start`` answers "the earliest start of a window of duration D
-that fits": the first ``t`` such that the request could be granted for the
-whole of ``[t, t + D)`` (plus the cleaning margin), with the *same* hosts
-throughout, as the allocator would require.
+``host_query`` (whole hosts) and ``slot_query`` (slots of one size), chosen
+by the reservation's type, each answer two questions. "How many are free at
+each moment of a window": whole hosts free at that instant, or slots of the
+request's size (with affinity true: the most one host can give; with
+affinity false: the number of hosts with at least one slot). "The earliest
+start of a window of duration D that fits": the first ``t`` such that the
+request could be granted for the whole of ``[t, t + D)`` (plus the cleaning
+margin), with the *same* hosts throughout, as the allocator would
+require.
 """
 
 import bisect
 import collections
 
-from placement_ext.allocator import hosts as host_decisions
-from placement_ext.allocator import model
+from placement_ext.allocator import matching
 from placement_ext.allocator import timeline
 
 
@@ -93,12 +91,6 @@ def _transform(request):
     return lambda v: v
 
 
-def _needed(request):
-    if request.resource_type == model.HOST:
-        return request.min_count
-    return request.amount
-
-
 def _combine_slots(request, functions, constants, lo, hi):
     if request.affinity:
         times, values = _max_steps(functions, lo, hi)
@@ -139,9 +131,17 @@ def _max_steps(functions, lo, hi):
     return timeline.compress(out_times, out_values)
 
 
-def query(request, lo, hi, hosts, bookings_by_host, *, margin=0,
-          host_filter=None, duration=None):
-    """Both answers at once: ``(timeline, earliest)``.
+def _earliest(combined, needed, lo, last_start):
+    if combined is None:
+        return None
+    return timeline.first_time_at_least(combined, needed, lo, last_start)
+
+
+def host_query(request, lo, hi, hosts, bookings_by_host, *, margin=0,
+               host_filter=None, duration=None):
+    """Whole hosts free over ``[lo, hi)`` and the earliest start of a
+    ``duration`` window with ``request.min_count`` of them free throughout:
+    ``(timeline, earliest)``.
 
     ``timeline`` is ``[(time, free)]`` change points over ``[lo, hi)`` (the
     first is ``lo``); ``earliest`` is the earliest ``t`` in
@@ -149,43 +149,35 @@ def query(request, lo, hi, hosts, bookings_by_host, *, margin=0,
     seconds, or None (always None without a duration). Bookings count with
     their cleaning margin.
     """
-    matching = host_decisions.matching_hosts(hosts, host_filter)
-    last_start = None if duration is None else hi - duration
-    searching = last_start is not None and last_start >= lo
+    usable = matching.matching_hosts(hosts, host_filter)
+    merged = _merged_by_host(usable, bookings_by_host, margin)
+    times, values = _host_timeline(usable, merged, lo, hi - 1)
     combined = None
-    if request.resource_type == model.HOST:
-        merged = _merged_by_host(matching, bookings_by_host, margin)
-        times, values = _host_timeline(matching, merged, lo, hi - 1)
-        if searching:
-            combined = _host_starts(matching, merged, duration + margin, lo,
-                                    last_start)
-    else:
-        functions, constants = _slot_functions(request, matching,
-                                               bookings_by_host, margin)
-        times, values = _combine_slots(request, functions, constants, lo,
-                                       hi - 1)
-        if searching:
-            combined = _combine_slots(
-                request, [timeline.sliding_min(f, duration + margin, lo,
-                                               last_start)
-                          for f in functions], constants, lo, last_start)
-    earliest = None
-    if combined is not None:
-        earliest = timeline.first_time_at_least(combined, _needed(request),
-                                                lo, last_start)
-    return list(zip(times, values)), earliest
+    if duration is not None and hi - duration >= lo:
+        combined = _host_starts(usable, merged, duration + margin, lo,
+                                hi - duration)
+    return (list(zip(times, values)),
+            _earliest(combined, request.min_count, lo, hi - duration
+                      if duration is not None else None))
 
 
-def free_timeline(request, lo, hi, hosts, bookings_by_host, *, margin=0,
-                  host_filter=None):
-    """``[(time, free)]`` change points over ``[lo, hi)``; see ``query``."""
-    return query(request, lo, hi, hosts, bookings_by_host, margin=margin,
-                 host_filter=host_filter)[0]
-
-
-def earliest_start(request, duration, lo, hi, hosts, bookings_by_host, *,
-                   margin=0, host_filter=None):
-    """The earliest start of a ``duration`` window that fits, or None; see
-    ``query``."""
-    return query(request, lo, hi, hosts, bookings_by_host, margin=margin,
-                 host_filter=host_filter, duration=duration)[1]
+def slot_query(request, lo, hi, hosts, bookings_by_host, *, margin=0,
+               host_filter=None, duration=None):
+    """Slots of ``request``'s size free over ``[lo, hi)`` and the earliest
+    start of a ``duration`` window with ``request.amount`` of them free
+    throughout: ``(timeline, earliest)``, as ``host_query`` says."""
+    usable = matching.matching_hosts(hosts, host_filter)
+    functions, constants = _slot_functions(request, usable,
+                                           bookings_by_host, margin)
+    times, values = _combine_slots(request, functions, constants, lo,
+                                   hi - 1)
+    combined = None
+    if duration is not None and hi - duration >= lo:
+        last_start = hi - duration
+        combined = _combine_slots(
+            request, [timeline.sliding_min(f, duration + margin, lo,
+                                           last_start)
+                      for f in functions], constants, lo, last_start)
+    return (list(zip(times, values)),
+            _earliest(combined, request.amount, lo, hi - duration
+                      if duration is not None else None))

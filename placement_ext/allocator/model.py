@@ -1,11 +1,6 @@
 """Data the allocator works on. Times are integer seconds since the epoch."""
 
 import dataclasses
-import typing
-
-HOST = 'physical:host'
-INSTANCE = 'virtual:instance'
-RESOURCE_TYPES = (HOST, INSTANCE)
 
 
 @dataclasses.dataclass
@@ -43,46 +38,9 @@ class Booking:
 
 
 @dataclasses.dataclass
-class HostRequest:
-    """A ``physical:host`` reservation: between min and max whole hosts."""
-
-    min_count: int
-    max_count: int
-    hypervisor_properties: typing.Any = None
-    resource_properties: typing.Any = None
-    resource_type: str = HOST
-    # Blazar's before-end action: 'default' (notify only) or 'snapshot'.
-    before_end: str = 'default'
-
-
-@dataclasses.dataclass
-class InstanceRequest:
-    """A ``virtual:instance`` reservation: ``amount`` slots of one size.
-
-    ``affinity`` True puts every slot on one host, False puts each slot on a
-    different host, None lets the policy decide.
-    """
-
-    amount: int
-    vcpus: int
-    memory_mb: int
-    disk_gb: int
-    affinity: typing.Optional[bool] = None
-    extra_resources: dict = dataclasses.field(default_factory=dict)
-    resource_properties: typing.Any = None
-    resource_type: str = INSTANCE
-
-    def slot_size(self):
-        """Capacity keys and the amount one slot takes of each."""
-        size = {'vcpus': self.vcpus, 'memory_mb': self.memory_mb,
-                'local_gb': self.disk_gb}
-        size.update(self.extra_resources)
-        return {key: value for key, value in size.items() if value > 0}
-
-
-@dataclasses.dataclass
 class LeaseRequest:
-    """A validated lease: window, ownership details and its reservations."""
+    """A validated lease: window, ownership details and its reservations
+    (each its type's request, e.g. ``physical_host.request.HostRequest``)."""
 
     name: str
     start: int

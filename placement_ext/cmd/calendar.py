@@ -1,5 +1,6 @@
 """Text rendering of the free calendar for ``blazar-nova-manage``."""
 
+from placement_ext import reservations
 from placement_ext.store import timeconv
 
 
@@ -30,8 +31,8 @@ def render(hosts, timeline, allocations, lo, hi, max_hosts):
             continue
         for n, item in enumerate(booked):
             name = host['hypervisor_hostname'] + flag if n == 0 else ''
-            what = ('whole host' if item['resource_type'] == 'physical:host'
-                    else '%d instance slot(s)' % item['slots'])
+            what = reservations.kind(item['resource_type']).describe_slots(
+                item['slots'])
             lines.append('%-24s %s -> %s  lease %s (%s), %s' % (
                 name, _when(item['start']), _when(item['end']),
                 item['lease_name'], item['lease_id'], what))

@@ -38,6 +38,7 @@ from placement_ext.db import migration
 from placement_ext import exception
 from placement_ext.placement import client as placement_client
 from placement_ext.placement import reconcile
+from placement_ext.reservations import physical_host
 from placement_ext import rest_client
 from placement_ext.store import api as store_api
 from placement_ext.store import timeconv
@@ -266,7 +267,7 @@ class CalendarCommand(Category):
         lo = store.now()
         hi = lo + days * 86400
         availability = store.availability(
-            admin, {'resource_type': 'physical:host', 'min': 1, 'max': 1},
+            admin, {'resource_type': physical_host.NAME, 'min': 1, 'max': 1},
             timeconv.to_text(timeconv.to_datetime(lo)),
             timeconv.to_text(timeconv.to_datetime(hi)))
         lines = calendar.render(store.list_hosts(admin),

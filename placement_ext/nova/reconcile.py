@@ -9,10 +9,10 @@ reported as sentences, like the Placement reconcile's.
 
 from oslo_log import log as logging
 
-from placement_ext.nova import flavors
 from placement_ext import exception
-from placement_ext.placement import encoding
+from placement_ext.nova import flavors
 from placement_ext.placement import reconcile
+from placement_ext import reservations
 
 LOG = logging.getLogger(__name__)
 
@@ -21,15 +21,15 @@ def reconcile_flavors(compute, store, context, report=None):
     """Repair Nova's reservation flavors from the store; return the
     ``reconcile.Report`` (``report`` is extended when given)."""
     report = report or reconcile.Report()
-    live = {entry['reservation_id']: entry
-            for entry in store.live_reservations(context)
-            if entry['resource_type'] == encoding.INSTANCE}
-    for rid, entry in sorted(live.items()):
+    live = {}
+    for entry in store.live_reservations(context):
+        size = reservations.kind(entry['resource_type']).flavor(entry)
+        if size is not None:
+            live[entry['reservation_id']] = (entry, size)
+    for rid, (entry, size) in sorted(live.items()):
         try:
             report.changes += flavors.ensure_flavor(
-                compute, rid, entry['project_id'], entry['vcpus'],
-                entry['memory_mb'], entry['disk_gb'],
-                entry['extra_resources'])
+                compute, rid, entry['project_id'], *size)
         except exception.ServiceRefused as exc:
             report.problems.append('reservation %s: %s' % (rid, exc))
     for rid in sorted(set(flavors.reservation_flavors(compute)) - set(live)):

@@ -4,8 +4,8 @@ Compared both ways:
 
 * ``CUSTOM_BLAZAR_RESERVABLE`` is on exactly the compute nodes of enrolled
   reservable hosts;
-* every live reservation (``store.live``) is written as ``encoding.activate``
-  writes it, on exactly its hosts;
+* every live reservation (``store.live``) is written as its type's
+  ``activate`` writes it, on exactly its hosts;
 * every other access trait or ``CUSTOM_RESERVATION_*`` resource class in
   Placement is removed, except slots instances still use, which are kept
   and reported;
@@ -22,6 +22,7 @@ from placement_ext import exception
 from placement_ext.placement import encoding
 from blazar_nova import names
 from placement_ext.placement import providers
+from placement_ext import reservations
 
 LOG = logging.getLogger(__name__)
 
@@ -79,13 +80,23 @@ def _stale_plan(store, context, rid, trait):
     ``trait`` (or None when only its resource class is left)."""
     owner = store.reservation_owner(context, rid)
     hosts = ()
-    rtype = encoding.HOST
+    rtype = None
     project = ''
     if owner is not None:
         project, rtype, host_rows = owner
         hosts = tuple(encoding.HostShare(h['uuid'], h['hypervisor_hostname'],
                                          h['slots']) for h in host_rows)
     return encoding.Plan(rid, project, rtype, hosts, access_trait=trait)
+
+
+def _writer_of(client, trait):
+    """The reservation type that writes ``trait`` where Placement has it:
+    the slot type when a child provider carries it, else the whole-host
+    type."""
+    on_child = any(rp.get('parent_provider_uuid') for rp in
+                   providers.list_providers(client, required={trait}))
+    return next(k for k in reservations.registry().values()
+                if k.slots_on_child == on_child)
 
 
 def _slot_holders(client, store, context, rc):
@@ -104,7 +115,7 @@ def _slot_holders(client, store, context, rc):
 
 def _remove(client, plan, report):
     try:
-        report.changes += encoding.deactivate(client, plan)
+        report.changes += reservations.deactivate(client, plan)
     except exception.InventoryInUse as exc:
         report.kept.append('reservation %s: %s' % (plan.reservation_id, exc))
     except exception.ReservationError as exc:
@@ -123,7 +134,7 @@ def reconcile(client, store, context):
     for plan in plans:
         live_traits.add(plan.trait)
         try:
-            report.changes += encoding.activate(client, plan)
+            report.changes += reservations.activate(client, plan)
         except exception.InventoryInUse as exc:
             report.kept.append('reservation %s: %s'
                                % (plan.reservation_id, exc))
@@ -139,20 +150,20 @@ def reconcile(client, store, context):
             continue
         rid = names.reservation_of_trait(trait)
         plan = _stale_plan(store, context, rid, trait)
-        if plan.resource_type == encoding.HOST and any(
-                rp.get('parent_provider_uuid') for rp in
-                providers.list_providers(client, required={trait})):
-            plan = dataclasses.replace(plan,
-                                       resource_type=encoding.INSTANCE)
+        if plan.resource_type is None:
+            # Unknown to the store: the trait's providers tell how it was
+            # written (on child providers: slots).
+            plan = dataclasses.replace(plan, resource_type=_writer_of(
+                client, trait).name)
         _remove(client, plan, report)
-        if plan.resource_type == encoding.INSTANCE:
+        if reservations.kind(plan.resource_type).slots_on_child:
             handled.add(rid)
     for rc in _reservation_classes(client):
         rid = names.reservation_of_class(rc)
         if rid in live_ids or rid in handled:
             continue
         plan = dataclasses.replace(_stale_plan(store, context, rid, None),
-                                   resource_type=encoding.INSTANCE)
+                                   resource_type=reservations.slot_kind().name)
         if not plan.hosts:
             plan = dataclasses.replace(
                 plan, hosts=_slot_holders(client, store, context, rc))

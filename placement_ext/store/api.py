@@ -11,9 +11,9 @@ import time
 from oslo_db import api as oslo_db_api
 from sqlalchemy import exc as sa_exc
 
-from placement_ext.allocator import availability
 from placement_ext.db import api as db_api
 from placement_ext import exception
+from placement_ext import reservations
 from placement_ext.store import events
 from placement_ext.store import healing
 from placement_ext.store import host_cache
@@ -335,9 +335,10 @@ class Store:
                                               margin)
         host_filter = leases.filter_for(
             request, snapshot.known_properties(all_hosts))
-        points, earliest = availability.query(
-            request, lo, hi, all_hosts, bookings, margin=margin,
-            host_filter=host_filter, duration=duration)
+        points, earliest = reservations.kind(
+            request.resource_type).availability(
+                request, lo, hi, all_hosts, bookings, margin=margin,
+                host_filter=host_filter, duration=duration)
         result = {'timeline': [{'time': t, 'free': free}
                                for t, free in points]}
         if duration is not None:

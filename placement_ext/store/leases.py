@@ -9,19 +9,16 @@ still free in the new window; a lease that has started may not lose or move
 any. What is missing is taken by the placement policy like on creation.
 """
 
-import json
 import uuid as uuidlib
 
 from sqlalchemy import select
 
-from placement_ext.allocator import hosts as host_decisions
-from placement_ext.allocator import instances as instance_decisions
-from placement_ext.allocator import model
 from placement_ext.allocator import policies
 from placement_ext.db import models
 from placement_ext import exception
 from placement_ext import limits
 from placement_ext import property_filter
+from placement_ext import reservations
 from placement_ext import states
 from placement_ext.store import length_bound
 from placement_ext.store import locking
@@ -37,27 +34,23 @@ REMOVABLE_AT_ONCE = (states.LeaseStatus.PENDING,
 
 
 def filter_for(request, known, prefix=''):
-    """The combined property filter of one reservation request; errors name
-    fields as ``<prefix>resource_properties`` and so on."""
-    filters = [property_filter.parse(request.resource_properties,
-                                     prefix + 'resource_properties', known)]
-    if request.resource_type == model.HOST:
-        filters.append(property_filter.parse(
-            request.hypervisor_properties, prefix + 'hypervisor_properties',
-            known))
-    return property_filter.combine(*filters)
+    """The combined property filter of one reservation request (its type
+    says which filters it has); errors name fields as
+    ``<prefix>resource_properties`` and so on."""
+    kind = reservations.kind(request.resource_type)
+    return property_filter.combine(*[
+        property_filter.parse(expression, prefix + field, known)
+        for field, expression in kind.property_filters(request)])
 
 
 def decide(conf, request, start, end, hosts, bookings, host_filter,
            keep=None, keep_all=False, rng=None, gaps=None):
-    choose = (host_decisions.choose_hosts
-              if request.resource_type == model.HOST
-              else instance_decisions.choose_slots)
-    return choose(request, start, end, hosts, bookings,
-                  policy=conf.allocator.placement_policy,
-                  margin=conf.allocator.cleaning_margin,
-                  host_filter=host_filter, keep=keep or {},
-                  keep_all=keep_all, rng=rng, gaps=gaps)
+    """The request type's allocation ``Decision`` for ``[start, end)``."""
+    return reservations.kind(request.resource_type).decide(
+        request, start, end, hosts, bookings,
+        policy=conf.allocator.placement_policy,
+        margin=conf.allocator.cleaning_margin, host_filter=host_filter,
+        keep=keep or {}, keep_all=keep_all, rng=rng, gaps=gaps)
 
 
 def _decide_one_of(count, index, request, reservation_id, decide_it):
@@ -76,40 +69,10 @@ def _decide_one_of(count, index, request, reservation_id, decide_it):
 
 def _book(bookings, request, decision, reservation_id, start, end):
     """Add a decision's bookings so later reservations of the lease see it."""
-    whole = request.resource_type == model.HOST
-    size = {} if whole else request.slot_size()
+    kind = reservations.kind(request.resource_type)
     for host_id, slots in decision.slots_by_host.items():
-        bookings.setdefault(host_id, []).append(model.Booking(
-            host_id=host_id, reservation_id=reservation_id, start=start,
-            end=end, whole_host=whole, slots=slots,
-            usage={k: v * slots for k, v in size.items()}))
-
-
-def _expression_text(expression):
-    if expression in (None, '', []):
-        return ''
-    if isinstance(expression, str):
-        return expression
-    return json.dumps(expression)
-
-
-def _apply_request(row, request):
-    """Copy a validated request's fields onto a reservations row."""
-    row.resource_properties = _expression_text(request.resource_properties)
-    if request.resource_type == model.HOST:
-        row.min_count = request.min_count
-        row.max_count = request.max_count
-        row.hypervisor_properties = _expression_text(
-            request.hypervisor_properties)
-        row.before_end = request.before_end
-    else:
-        row.amount = request.amount
-        row.vcpus = request.vcpus
-        row.memory_mb = request.memory_mb
-        row.disk_gb = request.disk_gb
-        row.affinity = request.affinity
-        # NULL when empty: most rows then need no JSON decoding on load.
-        row.extra_resources = dict(request.extra_resources) or None
+        bookings.setdefault(host_id, []).append(kind.booking(
+            request, host_id, reservation_id, start, end, slots))
 
 
 def sync_allocations(session, row, decision, start, end, added_from=None):
@@ -171,7 +134,8 @@ def load_for_window(session, conf, start, end, ignore=(), load_hosts=None,
 
 
 def _whole_hosts_only(requests):
-    return all(r.resource_type == model.HOST for r in requests)
+    return all(reservations.kind(r.resource_type).whole_host
+               for r in requests)
 
 
 def create_lease(session, conf, context, body, now, rng=None,
@@ -207,7 +171,8 @@ def create_lease(session, conf, context, body, now, rng=None,
         row = models.Reservation(
             id=str(uuidlib.uuid4()), resource_type=res_request.resource_type,
             status=states.ReservationStatus.PENDING)
-        _apply_request(row, res_request)
+        reservations.kind(res_request.resource_type).to_row(row,
+                                                            res_request)
         sync_allocations(session, row, decision, request.start,
                          request.end)
         lease.reservations.append(row)
@@ -238,18 +203,7 @@ def get_lease(session, context, lease_id):
 
 def row_as_body(row):
     """A reservations row in the creation-body form, for re-validation."""
-    body = {'resource_type': row.resource_type,
-            'resource_properties': row.resource_properties or ''}
-    if row.resource_type == model.HOST:
-        body.update(min=row.min_count, max=row.max_count,
-                    hypervisor_properties=row.hypervisor_properties or '',
-                    before_end=row.before_end or 'default')
-    else:
-        body.update(amount=row.amount, vcpus=row.vcpus,
-                    memory_mb=row.memory_mb, disk_gb=row.disk_gb,
-                    affinity=row.affinity,
-                    extra_resources=dict(row.extra_resources or {}))
-    return body
+    return reservations.kind(row.resource_type).row_as_body(row)
 
 
 def _merged_requests(conf, lease, changes):
@@ -318,7 +272,7 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
             lambda: decide(conf, request, decide_from, end, hosts, bookings,
                            host_filter, keep=keep, keep_all=started,
                            rng=rng, gaps=gaps))
-        _apply_request(row, request)
+        reservations.kind(request.resource_type).to_row(row, request)
         sync_allocations(session, row, decision, start, end,
                          added_from=decide_from if started else None)
         _book(bookings, request, decision, row.id, decide_from, end)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from placement_ext.allocator import model
 from placement_ext.allocator import timeline
 from placement_ext.db import models
+from placement_ext import reservations
 from placement_ext.store import length_bound
 
 STANDARD_PROPERTIES = ('hypervisor_hostname', 'vcpus', 'memory_mb',
@@ -48,23 +49,6 @@ def known_properties(hosts):
     return names
 
 
-def booking_from_row(row):
-    """An allocator ``Booking`` from an allocations-join-reservations row
-    (unpacked by position: this runs for thousands of rows per decision)."""
-    (host_id, reservation_id, start, end, slots, resource_type, vcpus,
-     memory_mb, disk_gb, extra) = row
-    if resource_type == model.HOST:
-        return model.Booking(host_id, reservation_id, start, end, True, {},
-                             slots)
-    usage = {'vcpus': vcpus * slots, 'memory_mb': memory_mb * slots,
-             'local_gb': disk_gb * slots}
-    if extra:
-        for key, value in extra.items():
-            usage[key] = value * slots
-    return model.Booking(host_id, reservation_id, start, end, False, usage,
-                         slots)
-
-
 def _meeting(query, session, lo, hi, margin, ignore_reservations):
     """``query`` restricted to allocations meeting ``[lo, hi)`` once
     extended by ``margin``, bounded below by the allocation length bound,
@@ -100,12 +84,14 @@ def load_bookings(session, lo, hi, margin, ignore_reservations=()):
               models.Reservation.id == models.Allocation.reservation_id),
         session, lo, hi, margin, ignore_reservations)
     by_host = {}
+    kinds = reservations.registry()
     # Core rows on the session's connection (flushed first, as the ORM
     # would): the ORM's result machinery costs more than the database for
     # the tens of thousands of rows a window can meet.
     session.flush()
     for row in session.connection().execute(query):
-        by_host.setdefault(row[0], []).append(booking_from_row(row))
+        by_host.setdefault(row[0], []).append(
+            kinds[row[5]].booking_from_row(row))
     return by_host
 
 

@@ -30,9 +30,11 @@ import datetime
 import re
 
 from placement_ext.allocator import model
+from placement_ext import reservations
 from placement_ext.conf import leases as leases_conf
 from placement_ext.exception import InvalidInput
 from placement_ext import limits
+from placement_ext.reservations import fields
 
 MAX_INT = limits.MAX_INT
 MAX_NAME_LENGTH = limits.MAX_NAME_LENGTH
@@ -48,15 +50,6 @@ LEASE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
 RESERVATION_TOLERATED_KEYS = frozenset(
     ['id', 'lease_id', 'status', 'missing_resources', 'resources_changed',
      'resource_id', 'allocations', 'created_at', 'updated_at'])
-HOST_KEYS = frozenset(['resource_type', 'min', 'max', 'hypervisor_properties',
-                       'resource_properties', 'before_end'])
-INSTANCE_KEYS = frozenset(['resource_type', 'amount', 'vcpus', 'memory_mb',
-                           'disk_gb', 'affinity', 'resource_properties',
-                           'extra_resources'])
-# Blazar's host ``before_end`` values: 'snapshot' makes the lease agent
-# snapshot the lease's instances at the before-end time.
-HOST_BEFORE_END_VALUES = ('default', 'snapshot')
-
 UPDATE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
                          'prolong_for', 'reduce_by', 'defer_by', 'advance_by',
                          'reservations'])
@@ -65,25 +58,13 @@ EXCLUSIVE_UPDATE_KEYS = (
     ('start_date', 'defer_by'), ('start_date', 'advance_by'),
     ('defer_by', 'advance_by'), ('end_date', 'prolong_for'),
     ('end_date', 'reduce_by'), ('prolong_for', 'reduce_by'))
-# Changeable reservation fields and the least value of the integer ones.
-UPDATE_INT_MINIMUMS = {'min': 1, 'max': 1, 'amount': 1, 'vcpus': 1,
-                       'memory_mb': 1, 'disk_gb': 0}
-UPDATE_OTHER_KEYS = ('affinity', 'hypervisor_properties',
-                     'resource_properties')
-
-# Extra resource classes must not repeat what vcpus/memory_mb/disk_gb say.
-STANDARD_CLASSES = frozenset(['VCPU', 'MEMORY_MB', 'DISK_GB'])
-
 DATE_FORMATS = "'now' or YYYY-MM-DD HH:MM[:SS]"
 _DATE_RE = re.compile(
     r'^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})'
     r'(?::(\d{2})(?:\.\d{1,6})?)?(Z|([+-])(\d{2}):([0-5]\d))?$')
 _DURATION_RE = re.compile(r'^(-?)(\d+)([dhms]?)$')
 _UNIT_SECONDS = {'d': 86400, 'h': 3600, 'm': 60, 's': 1, '': 1}
-_INT_RE = re.compile(r'^-?\d+$')
-_RESOURCE_CLASS_RE = re.compile(r'^[A-Z0-9_]{1,255}$')
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-_AFFINITY = {'true': True, 'false': False, 'none': None, 'null': None}
 
 
 def _epoch(moment):
@@ -170,124 +151,20 @@ def parse_duration(value, field):
     return seconds
 
 
-def parse_int(value, field, minimum):
-    """An integer from ``minimum`` to 2**31-1, given as a JSON integer or a
-    decimal string; booleans and floats are refused."""
-    if isinstance(value, str) and _INT_RE.match(value):
-        if len(value.lstrip('-').lstrip('0')) > limits.MAX_DIGITS:
-            # Too many digits for any accepted integer (and for int()).
-            value = '-%d' % (MAX_INT + 1) if value[0] == '-' \
-                else str(MAX_INT + 1)
-        number = int(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
-        raise InvalidInput(field, 'must be an integer, got %r' % (value,))
-    if number < minimum:
-        raise InvalidInput(field, 'must be at least %d, got %d'
-                           % (minimum, number))
-    if number > MAX_INT:
-        raise InvalidInput(field, 'must be at most %d' % MAX_INT)
-    return number
-
-
-def parse_affinity(value, field):
-    """True, False or None, also given as "true"/"false"/"none"/"null" in
-    any case."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in _AFFINITY:
-        return _AFFINITY[value.lower()]
-    raise InvalidInput(field, '%r is not true, false or none' % (value,))
-
-
-def _check_properties(value, field):
-    """Property filters stay as given; only their type is checked here."""
-    if value is not None and not isinstance(value, (str, list)):
-        raise InvalidInput(field, 'must be a JSON string or a list, got %s'
-                           % type(value).__name__)
-    return value
-
-
-def _parse_extra_resources(value, field):
-    """A dict of Placement resource class names to positive integers."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidInput(field, 'must be an object of resource class '
-                           'names to amounts')
-    extra = {}
-    for name, amount in value.items():
-        if not isinstance(name, str) or not _RESOURCE_CLASS_RE.match(name):
-            raise InvalidInput(field, '%r is not a resource class name '
-                               '(A-Z, 0-9 and _ only)' % (name,))
-        if name in STANDARD_CLASSES:
-            raise InvalidInput(field, '%s is given by vcpus, memory_mb or '
-                               'disk_gb, not extra_resources' % name)
-        extra[name] = parse_int(amount, '%s.%s' % (field, name), 1)
-    return extra
-
-
-def _check_keys(values, allowed, prefix):
-    """Refuse the first (in sorted order) key not in ``allowed``."""
-    unknown = sorted(str(key) for key in values if key not in allowed)
-    if unknown:
-        raise InvalidInput(prefix + unknown[0], 'unknown field')
+_check_keys = fields.check_keys
 
 
 def parse_reservation(values, index, conf):
-    """A HostRequest or InstanceRequest from one reservation dict."""
+    """The request of one reservation dict, built by its type
+    (``reservations.kind(resource_type)``)."""
     prefix = 'reservations[%d].' % index
     if not isinstance(values, dict):
         raise InvalidInput(prefix[:-1], 'must be an object')
-    kind = values.get('resource_type')
-    if kind not in model.RESOURCE_TYPES:
-        raise InvalidInput(prefix + 'resource_type',
-                           'unknown resource type %r; expected one of %s'
-                           % (kind, ', '.join(model.RESOURCE_TYPES)))
-
-    def required(key, minimum):
-        if key not in values:
-            raise InvalidInput(prefix + key, 'is required')
-        return parse_int(values[key], prefix + key, minimum)
-
-    if kind == model.HOST:
-        _check_keys(values, HOST_KEYS | RESERVATION_TOLERATED_KEYS, prefix)
-        min_count, max_count = required('min', 1), required('max', 1)
-        _check_min_max(min_count, max_count, prefix)
-        before_end = values.get('before_end')
-        if before_end is None:
-            before_end = 'default'
-        if before_end not in HOST_BEFORE_END_VALUES:
-            raise InvalidInput(prefix + 'before_end', '%r is not one of %s'
-                               % (before_end,
-                                  ', '.join(HOST_BEFORE_END_VALUES)))
-        return model.HostRequest(
-            min_count=min_count, max_count=max_count,
-            hypervisor_properties=_check_properties(
-                values.get('hypervisor_properties'),
-                prefix + 'hypervisor_properties'),
-            resource_properties=_check_properties(
-                values.get('resource_properties'),
-                prefix + 'resource_properties'),
-            before_end=before_end)
-    _check_keys(values, INSTANCE_KEYS | RESERVATION_TOLERATED_KEYS, prefix)
-    return model.InstanceRequest(
-        amount=required('amount', 1), vcpus=required('vcpus', 1),
-        memory_mb=required('memory_mb', 1), disk_gb=required('disk_gb', 0),
-        affinity=parse_affinity(values.get('affinity'), prefix + 'affinity'),
-        extra_resources=_parse_extra_resources(
-            values.get('extra_resources'), prefix + 'extra_resources'),
-        resource_properties=_check_properties(
-            values.get('resource_properties'),
-            prefix + 'resource_properties'))
-
-
-def _check_min_max(min_count, max_count, prefix):
-    """max must be at least min; the error names the max field."""
-    if min_count > max_count:
-        raise InvalidInput(prefix + 'max', 'min (%d) is greater than max (%d)'
-                           % (min_count, max_count))
+    kind = reservations.kind(values.get('resource_type'),
+                             prefix + 'resource_type')
+    _check_keys(values, set(kind.fields) | {'resource_type'}
+                | RESERVATION_TOLERATED_KEYS, prefix)
+    return kind.build(fields.parse_all(kind.fields, values, prefix), prefix)
 
 
 def _parse_name(value):
@@ -416,9 +293,8 @@ def _parse_reservation_change(values, index, seen):
     prefix = 'reservations[%d].' % index
     if not isinstance(values, dict):
         raise InvalidInput(prefix[:-1], 'must be an object')
-    allowed = (set(UPDATE_INT_MINIMUMS) | set(UPDATE_OTHER_KEYS)
-               | RESERVATION_TOLERATED_KEYS)
-    _check_keys(values, allowed, prefix)
+    changeable = reservations.change_fields()
+    _check_keys(values, set(changeable) | RESERVATION_TOLERATED_KEYS, prefix)
     res_id = values.get('id')
     if not isinstance(res_id, str) or not res_id:
         raise InvalidInput(prefix + 'id', 'is required')
@@ -427,17 +303,11 @@ def _parse_reservation_change(values, index, seen):
                            % res_id)
     seen.add(res_id)
     change = {'id': res_id}
-    for key, minimum in UPDATE_INT_MINIMUMS.items():
+    for key, field in changeable.items():
         if key in values:
-            change[key] = parse_int(values[key], prefix + key, minimum)
-    if 'min' in change and 'max' in change:
-        _check_min_max(change['min'], change['max'], prefix)
-    if 'affinity' in values:
-        change['affinity'] = parse_affinity(values['affinity'],
-                                            prefix + 'affinity')
-    for key in ('hypervisor_properties', 'resource_properties'):
-        if key in values:
-            change[key] = _check_properties(values[key], prefix + key)
+            change[key] = field.parse(values[key], prefix + key)
+    for kind in reservations.registry().values():
+        kind.check_change(change, prefix)
     return change
 
 

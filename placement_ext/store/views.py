@@ -1,6 +1,6 @@
 """Plain-dict views of store rows, in Blazar's field names."""
 
-from placement_ext.allocator import model
+from placement_ext import reservations
 from placement_ext.store import timeconv
 
 
@@ -38,15 +38,7 @@ def reservation_view(row, allocations=None):
              'slots': slots}
             for host_id, hostname, slots in sorted(allocations)],
     }
-    if row.resource_type == model.HOST:
-        view.update(min=row.min_count, max=row.max_count,
-                    hypervisor_properties=row.hypervisor_properties or '',
-                    before_end=row.before_end or 'default')
-    else:
-        view.update(amount=row.amount, vcpus=row.vcpus,
-                    memory_mb=row.memory_mb, disk_gb=row.disk_gb,
-                    affinity=row.affinity,
-                    extra_resources=dict(row.extra_resources or {}))
+    view.update(reservations.kind(row.resource_type).view(row))
     return view
 
 

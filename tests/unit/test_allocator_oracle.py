@@ -9,15 +9,36 @@ import random
 
 import pytest
 
-from placement_ext.allocator import availability
-from placement_ext.allocator import hosts as host_decisions
-from placement_ext.allocator import instances
 from placement_ext.allocator import model
+from placement_ext import reservations
+from placement_ext.reservations import physical_host
+from placement_ext.reservations.physical_host import allocation \
+    as host_decisions
+from placement_ext.reservations.physical_host import request as host_request
+from placement_ext.reservations import virtual_instance
+from placement_ext.reservations.virtual_instance import allocation \
+    as instances
+from placement_ext.reservations.virtual_instance import request \
+    as instance_request
 from placement_ext.allocator import timeline
 from placement_ext import exception
 
 HORIZON = 40
 SIZE = {'vcpus': 2, 'memory_mb': 1024, 'local_gb': 10}
+
+
+def free_timeline(request, lo, hi, hosts, bookings, margin=0):
+    """The request type's timeline of what is free over ``[lo, hi)``."""
+    return reservations.kind(request.resource_type).availability(
+        request, lo, hi, hosts, bookings, margin=margin, host_filter=None,
+        duration=None)[0]
+
+
+def earliest_start(request, duration, lo, hi, hosts, bookings, margin=0):
+    """The request type's earliest start of a ``duration`` window."""
+    return reservations.kind(request.resource_type).availability(
+        request, lo, hi, hosts, bookings, margin=margin, host_filter=None,
+        duration=duration)[1]
 
 
 def _random_calendar(rng, n_hosts=4, n_bookings=8):
@@ -100,15 +121,15 @@ def _request(rng):
     kind = rng.choice(['host', 'none', 'true', 'false'])
     if kind == 'host':
         count = rng.randrange(1, 4)
-        return model.HostRequest(min_count=count, max_count=count)
-    return model.InstanceRequest(
+        return host_request.HostRequest(min_count=count, max_count=count)
+    return instance_request.InstanceRequest(
         amount=rng.randrange(1, 6), vcpus=2, memory_mb=1024, disk_gb=10,
         affinity={'none': None, 'true': True, 'false': False}[kind])
 
 
 def _fits(request, start, end, hosts, bookings, margin):
     choose = (host_decisions.choose_hosts
-              if request.resource_type == model.HOST
+              if request.resource_type == physical_host.NAME
               else instances.choose_slots)
     try:
         choose(request, start, end, hosts, bookings, policy='pack',
@@ -129,7 +150,7 @@ def test_earliest_start_agrees_with_decisions(seed):
     expected = next((t for t in range(lo, hi - duration + 1)
                      if _fits(request, t, t + duration, hosts, bookings,
                               margin)), None)
-    assert availability.earliest_start(
+    assert earliest_start(
         request, duration, lo, hi, hosts, bookings,
         margin=margin) == expected
 
@@ -139,17 +160,16 @@ def test_free_timeline_matches_oracle(seed):
     rng = random.Random(seed)
     hosts, bookings = _random_calendar(rng)
     request = _request(rng)
-    size = None if request.resource_type == model.HOST else \
+    size = None if request.resource_type == physical_host.NAME else \
         request.slot_size()
-    points = availability.free_timeline(request, 0, HORIZON, hosts,
-                                        bookings)
+    points = free_timeline(request, 0, HORIZON, hosts, bookings)
     steps = ([p[0] for p in points], [p[1] for p in points])
     for t in range(0, HORIZON):
         per_host = [_oracle_free(h, bookings.get(h.id, []), size, t, 0)
                     for h in hosts]
-        if request.resource_type == model.INSTANCE and request.affinity:
+        if request.resource_type == virtual_instance.NAME and request.affinity:
             expected = max(per_host)
-        elif request.resource_type == model.INSTANCE and \
+        elif request.resource_type == virtual_instance.NAME and \
                 request.affinity is False:
             expected = sum(1 for v in per_host if v > 0)
         else:
@@ -166,7 +186,7 @@ def test_decisions_respect_capacity_and_affinity(seed, policy):
     start = rng.randrange(0, HORIZON - 5)
     end = rng.randrange(start + 1, HORIZON)
     choose = (host_decisions.choose_hosts
-              if request.resource_type == model.HOST
+              if request.resource_type == physical_host.NAME
               else instances.choose_slots)
     try:
         decision = choose(request, start, end, hosts, bookings,
@@ -177,12 +197,12 @@ def test_decisions_respect_capacity_and_affinity(seed, policy):
     by_id = {h.id: h for h in hosts}
     for host_id, slots in decision.slots_by_host.items():
         mine = bookings.get(host_id, [])
-        size = None if request.resource_type == model.HOST else \
+        size = None if request.resource_type == physical_host.NAME else \
             request.slot_size()
         room = min(_oracle_free(by_id[host_id], mine, size, t, 0)
                    for t in range(start, end))
         assert 0 < slots <= room
-    if request.resource_type == model.HOST:
+    if request.resource_type == physical_host.NAME:
         assert request.min_count <= len(decision.slots_by_host) <= \
             request.max_count
     else:
@@ -199,10 +219,9 @@ def test_affine_timeline_is_the_pointwise_maximum(seed):
     # equal the per-second maximum over hosts.
     rng = random.Random(seed)
     hosts, bookings = _random_calendar(rng, n_hosts=30, n_bookings=120)
-    request = model.InstanceRequest(amount=1, vcpus=2, memory_mb=1024,
-                                    disk_gb=10, affinity=True)
-    points = availability.free_timeline(request, 0, HORIZON, hosts,
-                                        bookings)
+    request = instance_request.InstanceRequest(
+        amount=1, vcpus=2, memory_mb=1024, disk_gb=10, affinity=True)
+    points = free_timeline(request, 0, HORIZON, hosts, bookings)
     steps = ([p[0] for p in points], [p[1] for p in points])
     for t in range(0, HORIZON):
         assert timeline.value_at(steps, t) == max(

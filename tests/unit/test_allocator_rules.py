@@ -2,14 +2,33 @@
 
 import pytest
 
-from placement_ext.allocator import availability
-from placement_ext.allocator import hosts as host_decisions
-from placement_ext.allocator import instances
 from placement_ext.allocator import model
+from placement_ext import reservations
+from placement_ext.reservations.physical_host import allocation \
+    as host_decisions
+from placement_ext.reservations.physical_host import request as host_request
+from placement_ext.reservations.virtual_instance import allocation \
+    as instances
+from placement_ext.reservations.virtual_instance import request \
+    as instance_request
 from placement_ext import exception
 from placement_ext import property_filter
 
 DAY = 86400
+
+
+def free_timeline(request, lo, hi, hosts, bookings, margin=0):
+    """The request type's timeline of what is free over ``[lo, hi)``."""
+    return reservations.kind(request.resource_type).availability(
+        request, lo, hi, hosts, bookings, margin=margin, host_filter=None,
+        duration=None)[0]
+
+
+def earliest_start(request, duration, lo, hi, hosts, bookings, margin=0):
+    """The request type's earliest start of a ``duration`` window."""
+    return reservations.kind(request.resource_type).availability(
+        request, lo, hi, hosts, bookings, margin=margin, host_filter=None,
+        duration=duration)[1]
 
 
 def host(i, vcpus=8, memory_mb=16384, local_gb=100, **props):
@@ -33,8 +52,8 @@ def host_booking(host_id, start, end, rid='x'):
 
 
 def slot_request(amount, vcpus=2, affinity=None):
-    return model.InstanceRequest(amount=amount, vcpus=vcpus, memory_mb=1,
-                                 disk_gb=0, affinity=affinity)
+    return instance_request.InstanceRequest(
+        amount=amount, vcpus=vcpus, memory_mb=1, disk_gb=0, affinity=affinity)
 
 
 def test_true_peak_not_sum_of_overlapping():
@@ -56,7 +75,7 @@ def test_true_peak_not_sum_of_overlapping():
 def test_cleaning_margin_keeps_host_busy_after_end():
     hosts = [host(1)]
     bookings = {1: [host_booking(1, 0, 100)]}
-    request = model.HostRequest(min_count=1, max_count=1)
+    request = host_request.HostRequest(min_count=1, max_count=1)
     with pytest.raises(exception.NotEnoughResources) as exc:
         host_decisions.choose_hosts(request, 110, 200, hosts, bookings,
                                     policy='pack', margin=30)
@@ -76,12 +95,12 @@ def test_host_reservation_takes_up_to_max_and_refuses_below_min():
     hosts = [host(i) for i in range(1, 6)]
     bookings = {1: [host_booking(1, 0, 100)], 2: [host_booking(2, 50, 60)]}
     decision = host_decisions.choose_hosts(
-        model.HostRequest(min_count=1, max_count=10), 0, 100, hosts,
+        host_request.HostRequest(min_count=1, max_count=10), 0, 100, hosts,
         bookings, policy='pack')
     assert decision.host_ids == [3, 4, 5]
     with pytest.raises(exception.NotEnoughResources) as exc:
         host_decisions.choose_hosts(
-            model.HostRequest(min_count=4, max_count=4), 0, 100, hosts,
+            host_request.HostRequest(min_count=4, max_count=4), 0, 100, hosts,
             bookings, policy='pack')
     message = str(exc.value)
     assert '5 reservable hosts match' in message
@@ -96,7 +115,7 @@ def test_pack_fills_time_gaps_and_spread_avoids_them():
     bookings = {1: [host_booking(1, 0, DAY), host_booking(1, 2 * DAY,
                                                           3 * DAY)],
                 2: [host_booking(2, 0, DAY - 3 * DAY)]}
-    request = model.HostRequest(min_count=1, max_count=1)
+    request = host_request.HostRequest(min_count=1, max_count=1)
     packed = host_decisions.choose_hosts(request, DAY, 2 * DAY, hosts,
                                          bookings, policy='pack')
     spread = host_decisions.choose_hosts(request, DAY, 2 * DAY, hosts,
@@ -144,14 +163,14 @@ def test_property_filter_and_reservable_flag():
     hosts[2].reservable = False
     flt = property_filter.parse('["==", "$gpu", "true"]', 'f')
     decision = host_decisions.choose_hosts(
-        model.HostRequest(min_count=1, max_count=3), 0, 10, hosts, {},
+        host_request.HostRequest(min_count=1, max_count=3), 0, 10, hosts, {},
         policy='pack', host_filter=flt)
     assert decision.host_ids == [1]
 
 
 def test_update_keeps_hosts_that_still_fit():
     hosts = [host(i) for i in range(1, 5)]
-    request = model.HostRequest(min_count=2, max_count=2)
+    request = host_request.HostRequest(min_count=2, max_count=2)
     decision = host_decisions.choose_hosts(
         request, 0, 100, hosts, {}, policy='spread', keep={3: 1, 4: 1})
     assert decision.host_ids == [3, 4]
@@ -173,7 +192,8 @@ def test_started_lease_cannot_shrink_below_its_hosts():
     hosts = [host(i) for i in range(1, 4)]
     with pytest.raises(exception.NotEnoughResources) as exc:
         host_decisions.choose_hosts(
-            model.HostRequest(min_count=1, max_count=1), 0, 10, hosts, {},
+            host_request.HostRequest(min_count=1, max_count=1), 0, 10, hosts,
+            {},
             policy='pack', keep={1: 1, 2: 1}, keep_all=True)
     assert 'cannot give hosts back' in str(exc.value)
 
@@ -198,10 +218,8 @@ def test_earliest_start_needs_same_hosts_throughout():
     # one host is free, but no single host is free for 60 s before t=100.
     hosts = [host(1), host(2)]
     bookings = {1: [host_booking(1, 0, 50)], 2: [host_booking(2, 50, 100)]}
-    request = model.HostRequest(min_count=1, max_count=1)
-    timeline = availability.free_timeline(request, 0, 200, hosts, bookings)
+    request = host_request.HostRequest(min_count=1, max_count=1)
+    timeline = free_timeline(request, 0, 200, hosts, bookings)
     assert timeline == [(0, 1), (100, 2)]
-    assert availability.earliest_start(request, 60, 0, 300, hosts,
-                                       bookings) == 50
-    assert availability.earliest_start(request, 60, 0, 105, hosts,
-                                       bookings) is None
+    assert earliest_start(request, 60, 0, 300, hosts, bookings) == 50
+    assert earliest_start(request, 60, 0, 105, hosts, bookings) is None

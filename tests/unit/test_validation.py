@@ -6,7 +6,11 @@ import datetime
 from oslo_config import cfg
 import pytest
 
-from placement_ext.allocator import model
+from placement_ext.reservations import physical_host
+from placement_ext.reservations.physical_host import request as host_request
+from placement_ext.reservations import virtual_instance
+from placement_ext.reservations.virtual_instance import request \
+    as instance_request
 from placement_ext import conf as bn_conf
 from placement_ext.conf import leases as leases_conf
 from placement_ext.exception import InvalidInput
@@ -204,10 +208,10 @@ def test_host_reservation(conf):
     request = v.parse_reservation(
         host(min='2', max='3', hypervisor_properties='["=", "$a", "1"]',
              resource_properties=''), 0, conf)
-    assert request == model.HostRequest(
+    assert request == host_request.HostRequest(
         min_count=2, max_count=3,
         hypervisor_properties='["=", "$a", "1"]', resource_properties='')
-    assert request.resource_type == model.HOST
+    assert request.resource_type == physical_host.NAME
 
 
 def test_host_reservation_properties_kept_as_given(conf):
@@ -293,11 +297,11 @@ def test_instance_reservation(conf):
         instance(amount='3', disk_gb=0, affinity='False',
                  resource_properties='["=", "$a", "b"]',
                  extra_resources={'CUSTOM_GPU': 1, 'VGPU': '2'}), 0, conf)
-    assert request == model.InstanceRequest(
+    assert request == instance_request.InstanceRequest(
         amount=3, vcpus=4, memory_mb=4096, disk_gb=0, affinity=False,
         extra_resources={'CUSTOM_GPU': 1, 'VGPU': 2},
         resource_properties='["=", "$a", "b"]')
-    assert request.resource_type == model.INSTANCE
+    assert request.resource_type == virtual_instance.NAME
 
 
 def test_instance_reservation_defaults(conf):
@@ -402,7 +406,7 @@ def test_lease(conf):
     assert request.end_action == 'delete'
     assert request.start_is_now is False
     assert [r.resource_type for r in request.reservations] == [
-        model.HOST, model.INSTANCE]
+        physical_host.NAME, virtual_instance.NAME]
 
 
 def test_lease_blazarclient_body(conf):

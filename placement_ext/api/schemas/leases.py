@@ -1,42 +1,38 @@
 """Lease bodies: Blazar's, plus ``end_action``.
 
-The fields each body may hold are the store's (``store.validation``):
-what it reads, and what it tolerates because Blazar returns it on GET and
-clients send it back.
+A reservation's fields and their shapes are its type's
+(``placement_ext.reservations``, the same ``Field`` objects the store
+parses with); the fields Blazar returns on GET and clients send back are
+the store's (``store.validation``), accepted and ignored.
 """
 
-from placement_ext.allocator import model
 from placement_ext.api import schemas as common
 from placement_ext.conf import leases as leases_conf
 from placement_ext import limits
+from placement_ext import reservations
 from placement_ext import states
 from placement_ext.store import validation
 
-# Shapes of the fields the store reads; every other field the store
-# tolerates is accepted as any JSON value and ignored.
-_SHAPES = {
-    'id': common.UUID_LIKE, 'lease_id': common.UUID_LIKE,
-    'status': common.NULLABLE_STR,
-    'resource_type': {'type': 'string', 'enum': list(model.RESOURCE_TYPES)},
-    'min': common.INT, 'max': common.INT, 'amount': common.INT,
-    'vcpus': common.INT, 'memory_mb': common.INT, 'disk_gb': common.INT,
-    'hypervisor_properties': common.PROPERTY_FILTER,
-    'resource_properties': common.PROPERTY_FILTER,
-    'before_end': common.NULLABLE_STR,
-    'affinity': {'type': ['string', 'boolean', 'null'], 'maxLength': 16},
-    'extra_resources': {'type': ['object', 'null'], 'maxProperties': 32,
-                        'additionalProperties': common.INT},
-}
+# Shapes of the echoed fields the store reads; every other echoed field is
+# accepted as any JSON value and ignored.
+_ECHOES = {'id': common.UUID_LIKE, 'lease_id': common.UUID_LIKE,
+           'status': common.NULLABLE_STR}
 
 
-def _fields(names):
-    return {name: _SHAPES.get(name, {}) for name in sorted(names)}
+def _properties(fields):
+    """The schema's properties: ``fields``' shapes, ``resource_type`` and
+    the echoes."""
+    properties = {name: _ECHOES.get(name, {})
+                  for name in validation.RESERVATION_TOLERATED_KEYS}
+    properties.update({name: field.shape for name, field in fields.items()})
+    properties['resource_type'] = {'type': 'string',
+                                   'enum': list(reservations.names())}
+    return dict(sorted(properties.items()))
 
 
 RESERVATION = {
     'type': 'object',
-    'properties': _fields(validation.HOST_KEYS | validation.INSTANCE_KEYS
-                          | validation.RESERVATION_TOLERATED_KEYS),
+    'properties': _properties(reservations.request_fields()),
     'required': ['resource_type'],
     'additionalProperties': False,
 }
@@ -69,9 +65,8 @@ CREATE = {
 # set (its type may not change).
 _RESERVATION_CHANGE = {
     'type': 'object',
-    'properties': _fields(set(validation.UPDATE_INT_MINIMUMS)
-                          | set(validation.UPDATE_OTHER_KEYS)
-                          | validation.RESERVATION_TOLERATED_KEYS),
+    'properties': {name: shape for name, shape in _properties(
+        reservations.change_fields()).items() if name != 'resource_type'},
     'required': ['id'],
     'additionalProperties': False,
 }

@@ -39,8 +39,7 @@ KILLED = -signal.SIGKILL
 FAST = agent_process.FAST
 
 # Fault points inside the Nova steps, which an agent without Nova skips.
-NOVA_POINTS = ('start:flavors', 'start:instances', 'end:instances',
-               'end:flavors')
+NOVA_POINTS = ('start:nova', 'end:instances', 'end:nova')
 PLACEMENT_POINTS = tuple(p for p in faults.START_POINTS + faults.END_POINTS
                          if p not in NOVA_POINTS)
 HOST = 'physical:host'

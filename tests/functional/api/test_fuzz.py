@@ -80,8 +80,9 @@ from placement_ext.api.schemas import hosts as host_schemas
 from placement_ext.api.schemas import leases as lease_schemas
 from placement_ext.db import models
 from blazar_nova import names as placement_names
+from placement_ext.reservations import physical_host
+from placement_ext.reservations import virtual_instance
 from placement_ext import states
-from placement_ext.store import validation
 from tests import placement_service
 from tests.functional.api import backends as api_backends
 from tests.functional.api import fuzz_strategies as fs
@@ -130,7 +131,8 @@ ACROSS_ROUTES = frozenset([
 # changed is in the store), so only the store can refuse it.
 TYPE_SPECIFIC = re.compile(
     r'reservations\[\d+\]\.(%s): unknown field'
-    % '|'.join(sorted(validation.HOST_KEYS ^ validation.INSTANCE_KEYS)))
+    % '|'.join(sorted(set(physical_host.PhysicalHost.fields)
+                      ^ set(virtual_instance.VirtualInstance.fields))))
 
 
 # The whole fuzz run is one test of about two minutes, four on a loaded

@@ -15,6 +15,7 @@ from placement_ext.api.schemas import leases as lease_schemas
 from placement_ext import context as bn_context
 from placement_ext import exception
 from placement_ext import limits
+from placement_ext import reservations
 from placement_ext.store import validation
 from tests.functional.api import backends
 
@@ -365,8 +366,17 @@ def test_echoed_reservation_fields_are_ignored(api):
 
 def test_schema_fields_are_the_stores():
     reservation = set(lease_schemas.RESERVATION['properties'])
-    assert reservation == (validation.HOST_KEYS | validation.INSTANCE_KEYS
+    assert reservation == (set(reservations.request_fields())
+                           | {'resource_type'}
                            | validation.RESERVATION_TOLERATED_KEYS)
+    for name, field in reservations.request_fields().items():
+        # The very shapes the store's fields declare: one authority.
+        assert lease_schemas.RESERVATION['properties'][name] is field.shape
+    change = set(lease_schemas.UPDATE['properties']['reservations']['items']
+                 ['properties'])
+    assert change == (set(reservations.change_fields())
+                      | validation.RESERVATION_TOLERATED_KEYS)
+    assert 'before_end' not in change and 'extra_resources' not in change
     assert set(lease_schemas.CREATE['properties']) == (
         validation.LEASE_KEYS | validation.LEASE_TOLERATED_KEYS)
     assert set(lease_schemas.UPDATE['properties']) == validation.UPDATE_KEYS

@@ -298,8 +298,7 @@ class NovaStepCrashTest(AgentCase):
 
     def test_crash_after_each_nova_step_is_completed_on_restart(self):
         self._start_hosts(reservable=('h1',), ordinary=('h2',))
-        for point in ('start:flavors', 'start:instances', 'end:instances',
-                      'end:flavors'):
+        for point in ('start:nova', 'end:instances', 'end:nova'):
             lease, rid = self._new_lease({
                 'resource_type': 'virtual:instance', 'amount': 1,
                 'vcpus': 1, 'memory_mb': 512, 'disk_gb': 1,

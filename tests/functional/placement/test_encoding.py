@@ -9,6 +9,9 @@ import pytest
 from placement_ext import exception
 from placement_ext.placement import client as pclient
 from placement_ext.placement import encoding
+from placement_ext import reservations
+from placement_ext.reservations import physical_host
+from placement_ext.reservations import virtual_instance
 from blazar_nova import names
 from placement_ext.placement import providers
 from tests import placement_service as ps
@@ -16,8 +19,8 @@ from tests.placement_service import carriers
 from tests.placement_service import inventory_of
 from tests.placement_service import traits_of
 
-HOST = encoding.HOST
-INSTANCE = encoding.INSTANCE
+HOST = physical_host.NAME
+INSTANCE = virtual_instance.NAME
 
 
 def rid():
@@ -67,7 +70,7 @@ def test_host_reservation_is_found_by_the_operators_one_query(
     r1 = rid()
     plan = encoding.Plan(r1, 'p1', HOST, (share(ua, a), share(ub, b)))
 
-    changes = encoding.activate(placement, plan)
+    changes = reservations.activate(placement, plan)
 
     trait = names.access_trait(r1, 'p1')
     assert sorted(changes) == sorted([
@@ -87,8 +90,8 @@ def test_host_reservation_is_found_by_the_operators_one_query(
     assert carriers(placement, names.RESERVABLE_TRAIT) == {ua, ub, uc}
     # A reservation of another project on the third host is its own.
     r2 = rid()
-    encoding.activate(placement, encoding.Plan(r2, 'p2', HOST,
-                                               (share(uc, c),)))
+    reservations.activate(placement, encoding.Plan(
+        r2, 'p2', HOST, (share(uc, c),)))
     assert carriers(placement, names.access_trait(r2, 'p2')) == {uc}
     assert carriers(placement, names.access_trait(r2, 'p1')) == set()
     assert carriers(placement, trait) == {ua, ub}
@@ -104,7 +107,7 @@ def test_instance_reservation_slots_are_enforced_by_placement(placement,
     plan = encoding.Plan(r1, 'p1', INSTANCE, (share(ua, a, 3),
                                               share(ub, b, 1)))
 
-    assert encoding.activate(placement, plan)
+    assert reservations.activate(placement, plan)
 
     rc = names.resource_class(r1)
     trait = names.access_trait(r1, 'p1')
@@ -150,11 +153,11 @@ def test_activate_is_idempotent(placement, nodes):
     host_plan = encoding.Plan(rid(), 'p1', HOST, (share(ua, a),))
     slot_plan = encoding.Plan(rid(), 'p2', INSTANCE, (share(ub, b, 2),))
     for plan in (host_plan, slot_plan):
-        assert encoding.activate(placement, plan)
+        assert reservations.activate(placement, plan)
         before = {u: (traits_of(placement, u), inventory_of(placement, u))
                   for u in (ua, ub, names.child_provider_uuid(ub))}
 
-        assert encoding.activate(placement, plan) == []
+        assert reservations.activate(placement, plan) == []
 
         after = {u: (traits_of(placement, u), inventory_of(placement, u))
                  for u in before}
@@ -166,10 +169,10 @@ def test_activate_with_other_hosts_moves_the_host_encoding(placement,
     (a, ua), (b, ub), (c, uc) = sorted(nodes.items())
     r1 = rid()
     trait = names.access_trait(r1, 'p1')
-    encoding.activate(placement, encoding.Plan(
+    reservations.activate(placement, encoding.Plan(
         r1, 'p1', HOST, (share(ua, a), share(ub, b))))
 
-    changes = encoding.activate(placement, encoding.Plan(
+    changes = reservations.activate(placement, encoding.Plan(
         r1, 'p1', HOST, (share(ub, b), share(uc, c))))
 
     assert 'granted %s on host %s' % (trait, c) in changes
@@ -186,10 +189,10 @@ def test_activate_with_other_hosts_moves_the_slots(placement, nodes):
     r1 = rid()
     rc = names.resource_class(r1)
     trait = names.access_trait(r1, 'p1')
-    encoding.activate(placement, encoding.Plan(
+    reservations.activate(placement, encoding.Plan(
         r1, 'p1', INSTANCE, (share(ua, a, 2), share(ub, b, 1))))
 
-    encoding.activate(placement, encoding.Plan(
+    reservations.activate(placement, encoding.Plan(
         r1, 'p1', INSTANCE, (share(ub, b, 2), share(uc, c, 1))))
 
     child = names.child_provider_uuid
@@ -206,12 +209,12 @@ def test_moving_slots_off_a_host_in_use_keeps_them(placement, nodes):
     rc = names.resource_class(r1)
     trait = names.access_trait(r1, 'p1')
     child = names.child_provider_uuid(ua)
-    encoding.activate(placement, encoding.Plan(
+    reservations.activate(placement, encoding.Plan(
         r1, 'p1', INSTANCE, (share(ua, a, 2),)))
     assert ps.allocate(placement, str(uuid.uuid4()), child, rc) == 204
 
     with pytest.raises(exception.InventoryInUse):
-        encoding.activate(placement, encoding.Plan(
+        reservations.activate(placement, encoding.Plan(
             r1, 'p1', INSTANCE, (share(ub, b, 2),)))
 
     # Nothing new lands on the old host, but its instance keeps its slot.
@@ -227,13 +230,13 @@ def test_moving_slots_off_a_busy_host_still_marks_the_new_host(placement,
     (a, ua), (b, ub) = sorted(nodes.items())[:2]
     r1 = rid()
     rc = names.resource_class(r1)
-    encoding.activate(placement, encoding.Plan(
+    reservations.activate(placement, encoding.Plan(
         r1, 'p1', INSTANCE, (share(ua, a, 2),)))
     assert ps.allocate(placement, str(uuid.uuid4()),
                        names.child_provider_uuid(ua), rc) == 204
 
     with pytest.raises(exception.InventoryInUse):
-        encoding.activate(placement, encoding.Plan(
+        reservations.activate(placement, encoding.Plan(
             r1, 'p1', INSTANCE, (share(ub, b, 2),)))
 
     assert names.RESERVED_TRAIT in traits_of(placement, ub)
@@ -247,14 +250,14 @@ def test_deactivate_waits_for_instances_then_leaves_nothing(placement,
     trait = names.access_trait(r1, 'p1')
     plan = encoding.Plan(r1, 'p1', INSTANCE, (share(ua, a, 2),
                                               share(ub, b, 1)))
-    encoding.activate(placement, plan)
+    reservations.activate(placement, plan)
     child_a = names.child_provider_uuid(ua)
     child_b = names.child_provider_uuid(ub)
     consumer = str(uuid.uuid4())
     assert ps.allocate(placement, consumer, child_a, rc) == 204
 
     with pytest.raises(exception.InventoryInUse) as exc:
-        encoding.deactivate(placement, plan)
+        reservations.deactivate(placement, plan)
 
     assert child_a in str(exc.value)
     # Nothing new can be scheduled: the trait is off every provider...
@@ -269,11 +272,11 @@ def test_deactivate_waits_for_instances_then_leaves_nothing(placement,
     assert names.RESERVED_TRAIT not in traits_of(placement, ub)
     # Repeating changes nothing while the instance lives.
     with pytest.raises(exception.InventoryInUse):
-        encoding.deactivate(placement, plan)
+        reservations.deactivate(placement, plan)
     assert inventory_of(placement, child_a)[rc]['total'] == 2
 
     placement.delete('/allocations/%s' % consumer)
-    changes = encoding.deactivate(placement, plan)
+    changes = reservations.deactivate(placement, plan)
 
     assert 'deleted resource class %s' % rc in changes
     assert 'deleted trait %s' % trait in changes
@@ -294,12 +297,12 @@ def test_deactivate_host_reservation_leaves_nothing(placement, nodes):
     (a, ua), (b, ub), (c, uc) = sorted(nodes.items())
     r1, r2 = rid(), rid()
     plan = encoding.Plan(r1, 'p1', HOST, (share(ua, a), share(ub, b)))
-    encoding.activate(placement, plan)
+    reservations.activate(placement, plan)
     # Another reservation on b keeps b reserved.
-    encoding.activate(placement, encoding.Plan(r2, 'p2', HOST,
-                                               (share(ub, b),)))
+    reservations.activate(placement, encoding.Plan(
+        r2, 'p2', HOST, (share(ub, b),)))
 
-    changes = encoding.deactivate(placement, plan)
+    changes = reservations.deactivate(placement, plan)
 
     trait = names.access_trait(r1, 'p1')
     assert 'deleted trait %s' % trait in changes
@@ -316,10 +319,10 @@ def test_deactivate_host_reservation_leaves_nothing(placement, nodes):
 def test_deactivate_twice_changes_nothing(placement, nodes, rtype):
     (a, ua), = sorted(nodes.items())[:1]
     plan = encoding.Plan(rid(), 'p1', rtype, (share(ua, a),))
-    encoding.activate(placement, plan)
-    assert encoding.deactivate(placement, plan)
+    reservations.activate(placement, plan)
+    assert reservations.deactivate(placement, plan)
 
-    assert encoding.deactivate(placement, plan) == []
+    assert reservations.deactivate(placement, plan) == []
 
 
 @pytest.mark.parametrize('rtype', [HOST, INSTANCE])
@@ -327,13 +330,13 @@ def test_activate_with_no_hosts(placement, nodes, rtype):
     (a, ua), = sorted(nodes.items())[:1]
     before = traits_of(placement, ua)
     # Never written: its trait does not exist, nothing to do.
-    assert encoding.activate(placement, encoding.Plan(
+    assert reservations.activate(placement, encoding.Plan(
         rid(), 'p1', rtype, ())) == []
     # Written, then left with no host: it leaves every host.
     plan = encoding.Plan(rid(), 'p1', rtype, (share(ua, a),))
-    encoding.activate(placement, plan)
+    reservations.activate(placement, plan)
 
-    assert encoding.activate(placement, encoding.Plan(
+    assert reservations.activate(placement, encoding.Plan(
         plan.reservation_id, 'p1', rtype, ()))
 
     assert carriers(placement, plan.trait) == set()
@@ -348,8 +351,8 @@ def test_refresh_reserved_mark_follows_the_reservations(placement, nodes):
     providers.change_traits(placement, ua, add={names.RESERVED_TRAIT})
     assert encoding.refresh_reserved_mark(placement, ua) == [
         'unmarked host %s reserved' % ua]
-    encoding.activate(placement, encoding.Plan(rid(), 'p1', INSTANCE,
-                                               (share(ua, a),)))
+    reservations.activate(placement, encoding.Plan(
+        rid(), 'p1', INSTANCE, (share(ua, a),)))
     providers.change_traits(placement, ua, remove={names.RESERVED_TRAIT})
     assert encoding.refresh_reserved_mark(placement, ua) == [
         'marked host %s reserved' % ua]
@@ -365,7 +368,7 @@ def test_child_name_taken_by_another_provider_is_refused(placement, node):
     plan = encoding.Plan(rid(), 'p1', INSTANCE, (share(host, 'cn-taken'),))
 
     with pytest.raises(exception.ReservationError):
-        encoding.activate(placement, plan)
+        reservations.activate(placement, plan)
 
     assert ps.provider(placement, names.child_provider_uuid(host)) is None
 
@@ -385,7 +388,7 @@ def test_odd_project_ids_make_distinct_traits_placement_accepts(placement,
     plans = [encoding.Plan(r1, project, HOST, (share(ua, a),))
              for project in ODD_PROJECTS]
     for plan in plans:
-        encoding.activate(placement, plan)
+        reservations.activate(placement, plan)
 
     traits = {plan.trait for plan in plans}
     assert len(traits) == len(ODD_PROJECTS)
@@ -396,10 +399,10 @@ def test_odd_project_ids_make_distinct_traits_placement_accepts(placement,
         assert names.reservation_of_trait(plan.trait) == r1
     # Slots for such a project work the same way, on a child provider.
     slots = encoding.Plan(rid(), ODD_PROJECTS[3], INSTANCE, (share(ub, b),))
-    encoding.activate(placement, slots)
+    reservations.activate(placement, slots)
     assert carriers(placement, slots.trait) == {names.child_provider_uuid(ub)}
     for plan in plans + [slots]:
-        encoding.deactivate(placement, plan)
+        reservations.deactivate(placement, plan)
     assert ps.custom_traits(placement, names.RESERVATION_PREFIX) == []
     assert traits_of(placement, ua) == {ps.NODE_TRAIT,
                                         names.RESERVABLE_TRAIT}
@@ -411,7 +414,7 @@ def test_projects_differing_in_case_or_punctuation_get_distinct_traits(
     r1 = rid()
     for project, (host, name) in zip(['abc', 'ABC', 'a_b'],
                                      [(ua, a), (ub, b), (uc, c)]):
-        encoding.activate(placement, encoding.Plan(
+        reservations.activate(placement, encoding.Plan(
             r1, project, HOST, (share(host, name),)))
     assert carriers(placement, names.access_trait(r1, 'abc')) == {ua}
     assert carriers(placement, names.access_trait(r1, 'ABC')) == {ub}
@@ -645,7 +648,7 @@ def test_concurrent_activations_on_shared_hosts(standalone):
     clients = _clients(standalone, len(plans))
 
     _run_threads(len(plans),
-                 lambda i: encoding.activate(clients[i], plans[i]))
+                 lambda i: reservations.activate(clients[i], plans[i]))
 
     for plan in plans:
         if plan.resource_type == HOST:

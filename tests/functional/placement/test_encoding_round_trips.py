@@ -12,6 +12,8 @@ import uuid
 
 from placement_ext.placement import client as pclient
 from placement_ext.placement import encoding
+from placement_ext import reservations
+from placement_ext.reservations import physical_host
 from blazar_nova import names
 from tests import placement_service as ps
 
@@ -44,7 +46,7 @@ class CountingClient(pclient.PlacementClient):
 def _host_plan(placement):
     node = ps.add_compute_node(placement, 'cn-%s' % uuid.uuid4().hex[:6])
     encoding.enrol_host(placement, node)
-    return encoding.Plan(str(uuid.uuid4()), 'p1', encoding.HOST,
+    return encoding.Plan(str(uuid.uuid4()), 'p1', physical_host.NAME,
                          (encoding.HostShare(node, 'cn'),))
 
 
@@ -54,7 +56,7 @@ def test_host_reservation_start_and_end_round_trips(placement_under_test):
     if not ps.trait_exists(placement, names.RESERVED_TRAIT):
         # Placement has never seen the mark: the write is refused once,
         # the missing traits are created and the write repeated.
-        encoding.activate(client, _host_plan(placement))
+        reservations.activate(client, _host_plan(placement))
         assert client.take() == [
             'PUT /traits/{access}',
             'GET /resource_providers/{uuid}/traits',
@@ -66,7 +68,7 @@ def test_host_reservation_start_and_end_round_trips(placement_under_test):
     plan = _host_plan(placement)
     node = plan.hosts[0].uuid
 
-    encoding.activate(client, plan)
+    reservations.activate(client, plan)
     # A trait this start created is on no other provider: no sweep.
     assert client.take() == [
         'PUT /traits/{access}',
@@ -76,12 +78,12 @@ def test_host_reservation_start_and_end_round_trips(placement_under_test):
     assert ps.traits_of(placement, node) == {
         ps.NODE_TRAIT, names.RESERVABLE_TRAIT, names.RESERVED_TRAIT,
         plan.trait}
-    encoding.activate(client, plan)
+    reservations.activate(client, plan)
     assert [c for c in client.take() if not c.startswith('GET')] == [
         'PUT /traits/{access}']
 
-    encoding.revoke_access(client, plan)
-    encoding.deactivate(client, plan)
+    reservations.revoke_access(client, plan)
+    reservations.deactivate(client, plan)
     assert client.take() == [
         # The host, and its (missing) child, read; the access trait and
         # the reserved mark removed in one write.
@@ -93,8 +95,8 @@ def test_host_reservation_start_and_end_round_trips(placement_under_test):
     assert ps.traits_of(placement, node) == {ps.NODE_TRAIT,
                                              names.RESERVABLE_TRAIT}
     assert not ps.trait_exists(placement, plan.trait)
-    encoding.revoke_access(client, plan)
-    encoding.deactivate(client, plan)
+    reservations.revoke_access(client, plan)
+    reservations.deactivate(client, plan)
     assert [c for c in client.take() if not c.startswith('GET')] == [
         'DELETE /traits/{access}']
 
@@ -105,9 +107,9 @@ def test_host_reservation_end_without_revoke_sweeps(placement_under_test):
     placement = placement_under_test.client
     plan = _host_plan(placement)
     node = plan.hosts[0].uuid
-    encoding.activate(placement, plan)
+    reservations.activate(placement, plan)
     client = CountingClient(placement_under_test.adapter)
-    encoding.deactivate(client, plan)
+    reservations.deactivate(client, plan)
     calls = client.take()
     assert calls[:2] == ['DELETE /traits/{access}',
                          'GET /resource_providers?required={access}']
@@ -123,12 +125,13 @@ def test_moved_host_reservation_leaves_the_old_host(placement_under_test):
     placement = placement_under_test.client
     plan = _host_plan(placement)
     old = plan.hosts[0].uuid
-    encoding.activate(placement, plan)
+    reservations.activate(placement, plan)
     new = ps.add_compute_node(placement, 'cn-%s' % uuid.uuid4().hex[:6])
     encoding.enrol_host(placement, new)
     moved = encoding.Plan(plan.reservation_id, plan.project_id,
-                          encoding.HOST, (encoding.HostShare(new, 'cn2'),))
-    changes = encoding.activate(placement, moved)
+                          physical_host.NAME,
+                          (encoding.HostShare(new, 'cn2'),))
+    changes = reservations.activate(placement, moved)
     assert ps.traits_of(placement, old) == {ps.NODE_TRAIT,
                                             names.RESERVABLE_TRAIT}
     assert ps.traits_of(placement, new) == {

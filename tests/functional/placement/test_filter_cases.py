@@ -21,6 +21,9 @@ from blazar_nova.scheduler.filters import blazar_filter
 from blazar_nova.scheduler import placement_view
 from placement_ext.placement import client as pclient
 from placement_ext.placement import encoding
+from placement_ext import reservations
+from placement_ext.reservations import physical_host
+from placement_ext.reservations import virtual_instance
 from blazar_nova import names
 from tests import placement_service as ps
 
@@ -123,12 +126,12 @@ class Cloud:
                 encoding.enrol_host(client, self.uuids[name])
         self.rids = {}
         for name, project, rtype in (
-                ('held', P1, encoding.HOST),
-                ('other', P2, encoding.HOST),
-                ('slots', P1, encoding.INSTANCE),
-                ('slots2', P2, encoding.INSTANCE)):
+                ('held', P1, physical_host.NAME),
+                ('other', P2, physical_host.NAME),
+                ('slots', P1, virtual_instance.NAME),
+                ('slots2', P2, virtual_instance.NAME)):
             self.rids[name] = str(uuid.uuid4())
-            encoding.activate(client, encoding.Plan(
+            reservations.activate(client, encoding.Plan(
                 self.rids[name], project, rtype,
                 (encoding.HostShare(self.uuids[name], name, 2),)))
         self.hosts = [host(u, n) for n, u in self.uuids.items()]
@@ -228,11 +231,11 @@ def test_hint_of_an_unknown_or_ended_reservation_fails_everywhere(
     assert cloud.passing(bf, spec(P1, str(uuid.uuid4()))) == []
     ended = host(ps.add_compute_node(placement, 'ended'), 'ended')
     encoding.enrol_host(placement, ended.uuid)
-    plan = encoding.Plan(str(uuid.uuid4()), P1, encoding.HOST,
+    plan = encoding.Plan(str(uuid.uuid4()), P1, physical_host.NAME,
                          (encoding.HostShare(ended.uuid, 'ended'),))
-    encoding.activate(placement, plan)
+    reservations.activate(placement, plan)
     assert bf.filter_all([ended], spec(P1, plan.reservation_id)) == [ended]
-    encoding.deactivate(placement, plan)
+    reservations.deactivate(placement, plan)
     assert bf.filter_all(cloud.hosts + [ended],
                          spec(P1, plan.reservation_id)) == []
 

@@ -6,6 +6,8 @@ import pytest
 
 from placement_ext import context as bn_context
 from placement_ext.placement import encoding
+from placement_ext import reservations
+from placement_ext.reservations import virtual_instance
 from blazar_nova import names
 from placement_ext.placement import providers
 from placement_ext.placement import reconcile
@@ -239,9 +241,9 @@ def test_stale_encodings_are_removed(store, placement, hosts, clock):
                             add={unknown, names.RESERVED_TRAIT})
     providers.change_traits(placement, ub, add={early})
     # Slots of a reservation the store never had, with their trait.
-    gone = encoding.Plan(str(uuid.uuid4()), 'p9', encoding.INSTANCE,
+    gone = encoding.Plan(str(uuid.uuid4()), 'p9', virtual_instance.NAME,
                          (encoding.HostShare(hosts['cn2'], 'cn2', 2),))
-    encoding.activate(placement, gone)
+    reservations.activate(placement, gone)
 
     report = run(placement, store)
 
@@ -399,9 +401,9 @@ def test_kept_slots_are_reported_once(store, placement, hosts, clock):
 
 def _stale_slots_in_use(placement, hosts):
     """Slots of a reservation the store never had, all of them in use."""
-    stale = encoding.Plan(str(uuid.uuid4()), 'p9', encoding.INSTANCE,
+    stale = encoding.Plan(str(uuid.uuid4()), 'p9', virtual_instance.NAME,
                           (encoding.HostShare(hosts['cn0'], 'cn0', 1),))
-    encoding.activate(placement, stale)
+    reservations.activate(placement, stale)
     consumer = str(uuid.uuid4())
     assert ps.allocate(placement, consumer,
                        names.child_provider_uuid(hosts['cn0']),

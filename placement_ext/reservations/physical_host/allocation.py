@@ -10,26 +10,12 @@ On update (``keep`` given) every kept host that is still free stays; with
 ``keep_all`` (a lease that has started) losing any of them is a refusal.
 """
 
+from placement_ext.allocator import matching
 from placement_ext.allocator import model
 from placement_ext.allocator import policies
 from placement_ext.allocator import timefmt
 from placement_ext.allocator import timeline
 from placement_ext import exception
-
-
-def matching_hosts(hosts, host_filter):
-    """Reservable hosts the filter accepts."""
-    return [h for h in hosts
-            if h.reservable and (host_filter is None
-                                 or host_filter.matches(h.properties))]
-
-
-def gap_of(host, intervals, start, end, margin, gaps):
-    """``(before, after)`` free time around the window on ``host``: from
-    ``gaps`` when the caller computed it, else from the host's bookings."""
-    if gaps is not None:
-        return gaps.get(host.id, (timeline.INF, timeline.INF))
-    return timeline.gap_around(intervals, start, end + margin)
 
 
 def _free_candidates(hosts, bookings_by_host, start, end, margin, gaps):
@@ -43,7 +29,8 @@ def _free_candidates(hosts, bookings_by_host, start, end, margin, gaps):
             continue
         intervals = (None if gaps is not None
                      else timeline.busy_intervals(bookings, margin))
-        before, after = gap_of(host, intervals, start, end, margin, gaps)
+        before, after = matching.gap_of(host, intervals, start, end,
+                                        margin, gaps)
         candidates.append((host, before, after))
     return candidates
 
@@ -57,15 +44,15 @@ def choose_hosts(request, start, end, hosts, bookings_by_host, *, policy,
     being updated. ``gaps`` (``{host_id: (before, after)}``) spares loading
     bookings outside the window just to rank hosts.
     """
-    matching = matching_hosts(hosts, host_filter)
-    candidates = _free_candidates(matching, bookings_by_host, start, end,
+    usable = matching.matching_hosts(hosts, host_filter)
+    candidates = _free_candidates(usable, bookings_by_host, start, end,
                                   margin, gaps)
     free_ids = {c[0].id for c in candidates}
     when = timefmt.window(start, end, margin)
 
     kept = [host_id for host_id in keep if host_id in free_ids]
     if keep_all and len(kept) < len(keep):
-        lost = sorted(names_of(hosts, set(keep) - set(kept)))
+        lost = sorted(matching.names_of(hosts, set(keep) - set(kept)))
         raise exception.NotEnoughResources(
             'The reservation has started and cannot change hosts, but '
             '%s would no longer be free or matching %s.'
@@ -91,9 +78,5 @@ def choose_hosts(request, start, end, hosts, bookings_by_host, *, policy,
         raise exception.NotEnoughResources(
             'Not enough hosts: %d reservable hosts match the properties and '
             '%d of them are free %s; the reservation needs at least %d.'
-            % (len(matching), len(candidates), when, request.min_count))
+            % (len(usable), len(candidates), when, request.min_count))
     return model.Decision({host_id: 1 for host_id in chosen})
-
-
-def names_of(hosts, ids):
-    return [h.hypervisor_hostname for h in hosts if h.id in ids]

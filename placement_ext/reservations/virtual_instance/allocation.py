@@ -12,7 +12,7 @@ where they still fit; with ``keep_all`` (a started lease) any slot that
 would have to move is a refusal.
 """
 
-from placement_ext.allocator import hosts as host_decisions
+from placement_ext.allocator import matching
 from placement_ext.allocator import model
 from placement_ext.allocator import policies
 from placement_ext.allocator import timefmt
@@ -34,8 +34,8 @@ def slot_candidates(hosts, bookings_by_host, size, start, end, margin,
             continue
         intervals = (None if gaps is not None
                      else timeline.busy_intervals(bookings, margin))
-        before, after = host_decisions.gap_of(host, intervals, start, end,
-                                              margin, gaps)
+        before, after = matching.gap_of(host, intervals, start, end,
+                                        margin, gaps)
         candidates.append((host, free, bool(peak), before, after))
     return candidates
 
@@ -61,7 +61,7 @@ def _keep_slots(keep, free, keep_all, hosts):
         raise exception.NotEnoughResources(
             'The reservation has started and its slots cannot move, but '
             '%s would no longer have room for them.'
-            % ', '.join(sorted(host_decisions.names_of(hosts, set(moved)))))
+            % ', '.join(sorted(matching.names_of(hosts, set(moved)))))
     return kept
 
 
@@ -104,8 +104,8 @@ def choose_slots(request, start, end, hosts, bookings_by_host, *, policy,
     """
     keep = keep or {}
     size = request.slot_size()
-    matching = host_decisions.matching_hosts(hosts, host_filter)
-    candidates = slot_candidates(matching, bookings_by_host, size, start,
+    usable = matching.matching_hosts(hosts, host_filter)
+    candidates = slot_candidates(usable, bookings_by_host, size, start,
                                  end, margin, gaps)
     free = {c[0].id: c[1] for c in candidates}
     order = [h.id for h, _f in
@@ -116,7 +116,7 @@ def choose_slots(request, start, end, hosts, bookings_by_host, *, policy,
 
     if request.affinity:
         return _choose_affine(request, kept, free, order, keep_all, when,
-                              len(matching))
+                              len(usable))
 
     per_host_cap = 1 if request.affinity is False else amount
     slots = {}
@@ -147,12 +147,12 @@ def choose_slots(request, start, end, hosts, bookings_by_host, *, policy,
         raise exception.NotEnoughResources(
             'Not enough capacity: %d reservable hosts match the properties '
             'and can give %d slots of %s%s %s; %d requested.'
-            % (len(matching), available, _describe(request), spread_rule,
+            % (len(usable), available, _describe(request), spread_rule,
                when, amount))
     return model.Decision(slots)
 
 
-def _choose_affine(request, kept, free, order, keep_all, when, matching):
+def _choose_affine(request, kept, free, order, keep_all, when, usable):
     amount = request.amount
     for host_id in kept:
         if free.get(host_id, 0) >= amount:
@@ -170,4 +170,4 @@ def _choose_affine(request, kept, free, order, keep_all, when, matching):
         'Not enough capacity on one host (affinity true): %d reservable '
         'hosts match the properties and the most any of them can give is '
         '%d slots of %s %s; %d requested.'
-        % (matching, best, _describe(request), when, amount))
+        % (usable, best, _describe(request), when, amount))
