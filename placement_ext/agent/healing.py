@@ -68,11 +68,11 @@ class Healer:
             servers = instances.servers_on_hosts(self.compute, [hostname])
             if not servers:
                 continue
-            for rid, rtype, project in self.store.reservations_on_host(
-                    ctx, host_id):
-                kind = reservations.kind(rtype)
-                if any(kind.holds(s, rid, project) for s in servers):
-                    busy.add(rid)
+            for held in self.store.reservations_on_host(ctx, host_id):
+                kind = reservations.kind(held.resource_type)
+                if any(kind.holds(s, held.reservation_id, held.project_id)
+                       for s in servers):
+                    busy.add(held.reservation_id)
         return busy
 
     def heal(self, ctx):
@@ -86,24 +86,24 @@ class Healer:
         outcomes = self.store.replace_hosts(
             ctx, failed, keep=self._busy(ctx, failed, held))
         for outcome in outcomes:
-            log = LOG.info if outcome['replaced'] else LOG.warning
-            log('Lease %s, reservation %s: %s', outcome['lease_id'],
-                outcome['reservation_id'], outcome['message'])
-            if outcome['replaced'] and outcome['lease_status'] in LIVE:
+            log = LOG.info if outcome.replaced else LOG.warning
+            log('Lease %s, reservation %s: %s', outcome.lease_id,
+                outcome.reservation_id, outcome.message)
+            if outcome.replaced and outcome.lease_status in LIVE:
                 self._rewrite(ctx, outcome)
         return outcomes
 
     def _rewrite(self, ctx, outcome):
-        lease = self.store.lease_work(ctx, outcome['lease_id'])
-        for res in lease['reservations']:
-            if res['id'] != outcome['reservation_id']:
+        lease = self.store.lease_work(ctx, outcome.lease_id)
+        for res in lease.reservations:
+            if res.id != outcome.reservation_id:
                 continue
             try:
                 for line in reservations.activate(
                         self.placement, agent_steps.plan_of(lease, res)):
-                    LOG.info('Lease %s: %s', lease['id'], line)
+                    LOG.info('Lease %s: %s', lease.id, line)
             except exception.InventoryInUse as exc:
-                LOG.warning('Lease %s: %s', lease['id'], exc)
+                LOG.warning('Lease %s: %s', lease.id, exc)
 
     def reconcile(self, ctx):
         return placement_reconcile.reconcile(self.placement, self.store, ctx)

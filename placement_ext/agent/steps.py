@@ -53,19 +53,13 @@ class InstancesRemain(exception.ReservationError):
 def plan_of(lease, reservation):
     """The ``encoding.Plan`` of one reservation of a ``lease_work``."""
     return encoding.Plan(
-        reservation_id=reservation['id'], project_id=lease['project_id'],
-        resource_type=reservation['resource_type'],
-        hosts=tuple(encoding.HostShare(h['uuid'], h['hypervisor_hostname'],
-                                       h['slots'])
-                    for h in reservation['hosts']))
-
-
-def _hostnames(reservation):
-    return [h['hypervisor_hostname'] for h in reservation['hosts']]
+        reservation_id=reservation.id, project_id=lease.project_id,
+        resource_type=reservation.resource_type,
+        hosts=encoding.shares(reservation.hosts))
 
 
 def _kind(reservation):
-    return reservations.kind(reservation['resource_type'])
+    return reservations.kind(reservation.resource_type)
 
 
 class LeaseSteps:
@@ -86,31 +80,31 @@ class LeaseSteps:
 
     # Start --------------------------------------------------------------
     def start(self, ctx, event, lease, owner):
-        status = self.store.enter_lease(ctx, lease['id'], 'start_lease')
+        status = self.store.enter_lease(ctx, lease.id, 'start_lease')
         if status != _L.STARTING:
-            LOG.info('Lease %s is %s: nothing to start', lease['id'], status)
+            LOG.info('Lease %s is %s: nothing to start', lease.id, status)
             self.store.finish_event(ctx, event.id, owner)
             return
         faults.point('start:entered')
-        for reservation in lease['reservations']:
+        for reservation in lease.reservations:
             for line in _kind(reservation).activate(
                     self.placement, plan_of(lease, reservation)):
-                LOG.info('Lease %s: %s', lease['id'], line)
+                LOG.info('Lease %s: %s', lease.id, line)
         faults.point('start:placement')
         if self.compute is not None:
-            for reservation in lease['reservations']:
+            for reservation in lease.reservations:
                 _kind(reservation).on_start(self, lease, reservation)
             faults.point('start:nova')
-        self.store.complete_start(ctx, lease['id'], event.id, owner)
+        self.store.complete_start(ctx, lease.id, event.id, owner)
         self.notifier.notify(ctx, 'lease.event.start_lease',
-                             self._fresh(ctx, lease))
+                             self._fresh(ctx, lease).payload())
 
     def act(self, lease, server, action, kind):
         """Apply ``action`` (keep, shelve or delete) to ``server``;
         ``kind`` says what the server is to the lease, for the log."""
         if action == 'keep':
             LOG.warning('Lease %s: %s instance %s of project %s stays on '
-                        'reserved host %s', lease['id'], kind, server.id,
+                        'reserved host %s', lease.id, kind, server.id,
                         server.project_id, server.hypervisor_hostname)
             return
         if action == 'shelve' and server.status == 'ERROR':
@@ -120,26 +114,27 @@ class LeaseSteps:
                 else instances.shelve_server)(self.compute, server.id)
         if done:
             LOG.info('Lease %s: %s %s instance %s of project %s on %s',
-                     lease['id'], 'deleted' if action == 'delete'
+                     lease.id, 'deleted' if action == 'delete'
                      else 'shelved', kind, server.id, server.project_id,
                      server.hypervisor_hostname)
 
     # Before end ---------------------------------------------------------
     def before_end(self, ctx, event, lease, owner):
-        if lease['status'] == _L.ACTIVE and self.compute is not None:
-            for reservation in lease['reservations']:
+        if lease.status == _L.ACTIVE and self.compute is not None:
+            for reservation in lease.reservations:
                 _kind(reservation).before_end(self, lease, reservation)
-        self.notifier.notify(ctx, 'lease.event.before_end_lease', lease)
+        self.notifier.notify(ctx, 'lease.event.before_end_lease',
+                             lease.payload())
         self.store.finish_event(ctx, event.id, owner)
 
     def snapshot(self, lease, server):
         """Snapshot ``server`` for the lease, handed to its project."""
         image = instances.snapshot_server(
             self.compute, server.id,
-            '%s-before-end-%s' % (server.name, lease['id'][:8]),
-            {'blazar_lease_id': lease['id']})
+            '%s-before-end-%s' % (server.name, lease.id[:8]),
+            {'blazar_lease_id': lease.id})
         LOG.info('Lease %s: snapshot %s of instance %s',
-                 lease['id'], image, server.id)
+                 lease.id, image, server.id)
         if image and self.images is not None:
             self._hand_over(lease, image)
 
@@ -147,27 +142,27 @@ class LeaseSteps:
         """The snapshot belongs to the lease's project, not the agent's;
         a failure is logged and the snapshot stays where Nova made it."""
         try:
-            images.give_to_project(self.images, image, lease['project_id'])
+            images.give_to_project(self.images, image, lease.project_id)
         except (exception.ServiceUnavailable,
                 exception.ServiceRefused) as exc:
             LOG.warning('Lease %s: snapshot %s stays in the service '
-                        'project: %s', lease['id'], image, exc)
+                        'project: %s', lease.id, image, exc)
 
     # End ----------------------------------------------------------------
     def end(self, ctx, event, lease, owner):
-        status = self.store.enter_lease(ctx, lease['id'], 'end_lease')
+        status = self.store.enter_lease(ctx, lease.id, 'end_lease')
         if status not in (_L.TERMINATING, _L.DELETING):
-            LOG.info('Lease %s is %s: nothing to end', lease['id'], status)
+            LOG.info('Lease %s is %s: nothing to end', lease.id, status)
             self.store.finish_event(ctx, event.id, owner)
             return
         faults.point('end:entered')
-        plans = [plan_of(lease, res) for res in lease['reservations']]
+        plans = [plan_of(lease, res) for res in lease.reservations]
         for plan in plans:
             for line in reservations.revoke_access(self.placement, plan):
-                LOG.info('Lease %s: %s', lease['id'], line)
+                LOG.info('Lease %s: %s', lease.id, line)
         faults.point('end:revoked')
         if self.compute is not None:
-            action = lease['end_action']
+            action = lease.end_action
             if status == _L.DELETING:
                 action = 'delete'
             elif action == 'keep':
@@ -180,22 +175,22 @@ class LeaseSteps:
             faults.point('end:instances')
         for plan in plans:
             for line in self._deactivate(plan):
-                LOG.info('Lease %s: %s', lease['id'], line)
+                LOG.info('Lease %s: %s', lease.id, line)
         faults.point('end:placement')
         if self.compute is not None:
-            for reservation in lease['reservations']:
+            for reservation in lease.reservations:
                 _kind(reservation).on_end(self, lease, reservation)
             faults.point('end:nova')
-        self.store.complete_end(ctx, lease['id'], event.id, owner)
+        self.store.complete_end(ctx, lease.id, event.id, owner)
         self.notifier.notify(ctx, 'lease.event.end_lease',
-                             self._fresh(ctx, lease))
+                             self._fresh(ctx, lease).payload())
 
     def _end_instances(self, lease, action):
         """Delete or shelve the lease's instances; wait (bounded) until
         none occupies any of the lease's hosts."""
-        hosts = sorted({name for res in lease['reservations']
-                        for name in _hostnames(res)})
-        servers = [s for res in lease['reservations']
+        hosts = sorted({name for res in lease.reservations
+                        for name in res.hostnames})
+        servers = [s for res in lease.reservations
                    for s in _kind(res).servers_at_end(self, lease, res)]
         for server in servers:
             self.act(lease, server, action, 'the lease\'s')
@@ -227,4 +222,4 @@ class LeaseSteps:
                 self.sleep(self.conf.agent.end_poll_interval)
 
     def _fresh(self, ctx, lease):
-        return self.store.lease_work(ctx, lease['id']) or lease
+        return self.store.lease_work(ctx, lease.id) or lease

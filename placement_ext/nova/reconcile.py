@@ -23,13 +23,13 @@ def reconcile_flavors(compute, store, context, report=None):
     report = report or reconcile.Report()
     live = {}
     for entry in store.live_reservations(context):
-        size = reservations.kind(entry['resource_type']).flavor(entry)
+        size = reservations.kind(entry.resource_type).flavor(entry)
         if size is not None:
-            live[entry['reservation_id']] = (entry, size)
+            live[entry.reservation_id] = (entry, size)
     for rid, (entry, size) in sorted(live.items()):
         try:
             report.changes += flavors.ensure_flavor(
-                compute, rid, entry['project_id'], *size)
+                compute, rid, entry.project_id, *size)
         except exception.ServiceRefused as exc:
             report.problems.append('reservation %s: %s' % (rid, exc))
     for rid in sorted(set(flavors.reservation_flavors(compute)) - set(live)):

@@ -45,6 +45,13 @@ class Plan:
         return names.resource_class(self.reservation_id)
 
 
+def shares(held):
+    """``HostShare`` of each held host (anything with ``uuid``,
+    ``hypervisor_hostname`` and ``slots``)."""
+    return tuple(HostShare(h.uuid, h.hypervisor_hostname, h.slots)
+                 for h in held)
+
+
 def enrol_host(client, host_uuid):
     """Mark a compute node reservable."""
     added, _ = providers.change_traits(client, host_uuid,

@@ -37,14 +37,11 @@ class Report:
 
 
 def plan_from_live(entry):
-    """An ``encoding.Plan`` from a ``Store.live_reservations`` entry."""
+    """An ``encoding.Plan`` from a ``results.LiveReservation``."""
     return encoding.Plan(
-        reservation_id=entry['reservation_id'],
-        project_id=entry['project_id'],
-        resource_type=entry['resource_type'],
-        hosts=tuple(encoding.HostShare(h['uuid'], h['hypervisor_hostname'],
-                                       h['slots'])
-                    for h in entry['hosts']))
+        reservation_id=entry.reservation_id, project_id=entry.project_id,
+        resource_type=entry.resource_type,
+        hosts=encoding.shares(entry.hosts))
 
 
 def _reservation_traits(client):
@@ -83,9 +80,8 @@ def _stale_plan(store, context, rid, trait):
     rtype = None
     project = ''
     if owner is not None:
-        project, rtype, host_rows = owner
-        hosts = tuple(encoding.HostShare(h['uuid'], h['hypervisor_hostname'],
-                                         h['slots']) for h in host_rows)
+        project, rtype = owner.project_id, owner.resource_type
+        hosts = encoding.shares(owner.hosts)
     return encoding.Plan(rid, project, rtype, hosts, access_trait=trait)
 
 

@@ -17,6 +17,7 @@ from placement_ext import exception
 from placement_ext import states
 from placement_ext.store import leases
 from placement_ext.store import locking
+from placement_ext.store import results
 from placement_ext.store import snapshot
 from placement_ext.store import timeconv
 from placement_ext.store import validation
@@ -63,18 +64,28 @@ def _affected(session, failed, now):
 
 
 def reservations_on_host(session, host_id, now):
-    """``(reservation_id, resource_type, project_id)`` of every upcoming or
-    active reservation holding ``host_id``."""
-    return [(row.id, row.resource_type, row.lease.project_id)
+    """``results.HostReservation`` of every upcoming or active reservation
+    holding ``host_id``."""
+    return [results.HostReservation(row.id, row.resource_type,
+                                    row.lease.project_id)
             for row in _affected(session, [host_id], now)]
+
+
+def _outcome(outcomes, row, message, replaced=False):
+    """Record what healing did for ``row``; a reservation left without a
+    replacement marks its lease degraded, saying why."""
+    lease = row.lease
+    outcomes.append(results.HealOutcome(lease.id, row.id, lease.status,
+                                        replaced, message))
+    if not replaced:
+        lease.degraded_reason = message[:255]
 
 
 def replace_hosts(session, conf, failed, now, keep=(), load_hosts=None,
                   rng=None):
     """Replace the hosts ``failed`` (``{host_id: reason}``) in every
-    reservation holding one; return one dict per reservation considered:
-    ``lease_id``, ``reservation_id``, ``lease_status``, ``replaced``
-    (bool) and ``message``."""
+    reservation holding one; return one ``results.HealOutcome`` per
+    reservation considered."""
     locking.lock_allocations(session)
     outcomes = []
     names = {h.id: h.hypervisor_hostname
@@ -85,13 +96,9 @@ def replace_hosts(session, conf, failed, now, keep=(), load_hosts=None,
                       if a.host_id in failed)
         why = '; '.join('host %s is down (%s)'
                         % (names.get(h, h), failed[h]) for h in lost)
-        outcome = {'lease_id': lease.id, 'reservation_id': row.id,
-                   'lease_status': lease.status, 'replaced': False}
-        outcomes.append(outcome)
         if row.id in keep:
-            outcome['message'] = ('%s, but it still runs the lease\'s '
-                                  'instances: kept' % why)
-            lease.degraded_reason = outcome['message'][:255]
+            _outcome(outcomes, row, '%s, but it still runs the lease\'s '
+                     'instances: kept' % why)
             continue
         start = max(timeconv.to_epoch(lease.start_date), now)
         end = timeconv.to_epoch(lease.end_date)
@@ -109,15 +116,15 @@ def replace_hosts(session, conf, failed, now, keep=(), load_hosts=None,
                                      bookings, host_filter, keep=keep_slots,
                                      keep_all=True, rng=rng, gaps=gaps)
         except exception.NotEnoughResources as exc:
-            outcome['message'] = '%s; no free replacement: %s' % (why, exc)
-            lease.degraded_reason = outcome['message'][:255]
+            _outcome(outcomes, row, '%s; no free replacement: %s'
+                     % (why, exc))
             continue
         leases.sync_allocations(
             session, row, decision, timeconv.to_epoch(lease.start_date), end,
             added_from=start)
         added = sorted(names.get(h, h) for h in decision.slots_by_host
                        if h not in keep_slots)
-        outcome['replaced'] = True
-        outcome['message'] = '%s; replaced by %s' % (why, ', '.join(added))
+        _outcome(outcomes, row, '%s; replaced by %s'
+                 % (why, ', '.join(added)), replaced=True)
     session.flush()
     return outcomes

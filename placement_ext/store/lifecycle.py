@@ -15,6 +15,7 @@ from placement_ext import exception
 from placement_ext import states
 from placement_ext.store import events
 from placement_ext.store import leases
+from placement_ext.store import results
 from placement_ext.store import timeconv
 
 _L = states.LeaseStatus
@@ -30,36 +31,37 @@ ENTRY = {
 
 
 def _reservation_work(row):
-    hosts = sorted(({'uuid': a.host.uuid,
-                     'hypervisor_hostname': a.host.hypervisor_hostname,
-                     'host_id': a.host_id, 'slots': a.slots}
-                    for a in row.allocations),
-                   key=lambda h: h['hypervisor_hostname'])
-    return {'id': row.id, 'resource_type': row.resource_type,
-            'status': row.status, 'vcpus': row.vcpus,
-            'memory_mb': row.memory_mb, 'disk_gb': row.disk_gb,
-            'extra_resources': dict(row.extra_resources or {}),
-            'before_end': row.before_end or 'default', 'hosts': hosts}
+    hosts = sorted((results.HeldHost(
+        uuid=a.host.uuid, hypervisor_hostname=a.host.hypervisor_hostname,
+        slots=a.slots, host_id=a.host_id) for a in row.allocations),
+        key=lambda h: h.hypervisor_hostname)
+    return results.ReservationWork(
+        id=row.id, resource_type=row.resource_type, status=row.status,
+        hosts=tuple(hosts), vcpus=row.vcpus, memory_mb=row.memory_mb,
+        disk_gb=row.disk_gb,
+        extra_resources=dict(row.extra_resources or {}),
+        before_end=row.before_end or 'default')
 
 
 def lease_work(session, lease_id):
-    """What the agent needs of a lease, or None when it is gone."""
+    """What the agent needs of a lease (``results.LeaseWork``), or None
+    when it is gone."""
     lease = session.get(models.Lease, lease_id)
     if lease is None:
         return None
-    return {
-        'id': lease.id, 'name': lease.name, 'project_id': lease.project_id,
-        'user_id': lease.user_id, 'status': lease.status,
-        'end_action': lease.end_action,
-        'start': timeconv.to_epoch(lease.start_date),
-        'end': timeconv.to_epoch(lease.end_date),
-        'before_end': timeconv.to_epoch(lease.before_end_date),
-        'start_date': timeconv.to_text(lease.start_date),
-        'end_date': timeconv.to_text(lease.end_date),
-        'before_end_date': timeconv.to_text(lease.before_end_date),
-        'degraded_reason': lease.degraded_reason,
-        'reservations': [_reservation_work(r) for r in lease.reservations],
-    }
+    return results.LeaseWork(
+        id=lease.id, name=lease.name, project_id=lease.project_id,
+        user_id=lease.user_id, status=lease.status,
+        end_action=lease.end_action,
+        start=timeconv.to_epoch(lease.start_date),
+        end=timeconv.to_epoch(lease.end_date),
+        before_end=timeconv.to_epoch(lease.before_end_date),
+        start_date=timeconv.to_text(lease.start_date),
+        end_date=timeconv.to_text(lease.end_date),
+        before_end_date=timeconv.to_text(lease.before_end_date),
+        degraded_reason=lease.degraded_reason,
+        reservations=tuple(_reservation_work(r)
+                           for r in lease.reservations))
 
 
 def enter(session, lease_id, event_type):

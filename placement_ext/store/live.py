@@ -12,13 +12,15 @@ from sqlalchemy import select
 
 from placement_ext.db import models
 from placement_ext import states
+from placement_ext.store import results
 from placement_ext.store import timeconv
 
 _L = states.LeaseStatus
 
 
 def live_reservations(session, now):
-    """Live reservations as dicts with their hosts, ordered by id."""
+    """Live reservations (``results.LiveReservation``) with their hosts,
+    ordered by id."""
     now_dt = timeconv.to_datetime(now)
     lease, res = models.Lease, models.Reservation
     alloc, host = models.Allocation, models.Host
@@ -35,25 +37,27 @@ def live_reservations(session, now):
                     & (lease.start_date <= now_dt))))
         .order_by(res.id, host.hypervisor_hostname))
     found = {}
+    hosts = {}
     for (rid, project_id, rtype, vcpus, memory_mb, disk_gb, extra,
          host_uuid, hostname, slots) in session.execute(query):
-        entry = found.setdefault(rid, {
-            'reservation_id': rid, 'project_id': project_id,
-            'resource_type': rtype, 'vcpus': vcpus, 'memory_mb': memory_mb,
-            'disk_gb': disk_gb, 'extra_resources': dict(extra or {}),
-            'hosts': []})
-        entry['hosts'].append({'uuid': host_uuid, 'hypervisor_hostname':
-                               hostname, 'slots': slots})
-    return list(found.values())
+        if rid not in found:
+            found[rid] = dict(
+                reservation_id=rid, project_id=project_id,
+                resource_type=rtype, vcpus=vcpus, memory_mb=memory_mb,
+                disk_gb=disk_gb, extra_resources=dict(extra or {}))
+        hosts.setdefault(rid, []).append(
+            results.HeldHost(host_uuid, hostname, slots))
+    return [results.LiveReservation(hosts=tuple(hosts[rid]), **fields)
+            for rid, fields in found.items()]
 
 
 def reservation_owner(session, reservation_id):
-    """``(project_id, resource_type, hosts)`` of any stored reservation,
-    or None."""
+    """The ``results.Owner`` of any stored reservation, or None."""
     row = session.get(models.Reservation, reservation_id)
     if row is None:
         return None
-    hosts = [{'uuid': a.host.uuid, 'hypervisor_hostname':
-              a.host.hypervisor_hostname, 'slots': a.slots}
-             for a in row.allocations]
-    return row.lease.project_id, row.resource_type, hosts
+    return results.Owner(
+        row.lease.project_id, row.resource_type,
+        tuple(results.HeldHost(a.host.uuid, a.host.hypervisor_hostname,
+                               a.slots, a.host_id)
+              for a in row.allocations))

@@ -76,9 +76,8 @@ def test_projects_differing_in_case_accent_or_space_see_nothing_of_each_other(
             assert ([r['id'] for r in seen['reservations']]
                     == [r['id'] for r in lease['reservations']])
             (reservation,) = lease['reservations']
-            owner, _type, _hosts = store.reservation_owner(
-                admin(), reservation['id'])
-            assert owner == project
+            owner = store.reservation_owner(admin(), reservation['id'])
+            assert owner.project_id == project
             # Ids compare exactly too.
             with pytest.raises(exception.NotFound):
                 store.get_lease(ctx(project), lease['id'].upper())

@@ -10,18 +10,13 @@ hosts.
 from placement_ext.nova import instances
 
 
-def hostnames(reservation):
-    """The hypervisor hostnames the reservation holds."""
-    return [h['hypervisor_hostname'] for h in reservation['hosts']]
-
-
 def on_start(steps, lease, reservation):
     """Clear the hosts of other projects' instances."""
-    names = hostnames(reservation)
+    names = reservation.hostnames
     if not names:
         return
     for server in instances.servers_on_hosts(steps.compute, names):
-        if server.project_id == lease['project_id']:
+        if server.project_id == lease.project_id:
             continue
         if server.preemptible:
             steps.act(lease, server, steps.conf.agent.preemptible_action,
@@ -33,19 +28,19 @@ def on_start(steps, lease, reservation):
 
 def before_end(steps, lease, reservation):
     """Snapshot the holder's instances when the reservation asked for it."""
-    if reservation['before_end'] != 'snapshot':
+    if reservation.before_end != 'snapshot':
         return
     for server in instances.servers_on_hosts(steps.compute,
-                                             hostnames(reservation)):
-        if server.project_id == lease['project_id']:
+                                             reservation.hostnames):
+        if server.project_id == lease.project_id:
             steps.snapshot(lease, server)
 
 
 def servers_at_end(steps, lease, reservation):
     """The holder's instances on the reservation's hosts."""
     return [s for s in instances.servers_on_hosts(steps.compute,
-                                                  hostnames(reservation))
-            if s.project_id == lease['project_id']]
+                                                  reservation.hostnames)
+            if s.project_id == lease.project_id]
 
 
 def holds(server, reservation_id, project_id):

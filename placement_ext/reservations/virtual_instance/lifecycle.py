@@ -16,22 +16,22 @@ LOG = logging.getLogger(__name__)
 
 def flavor(reservation):
     """The private flavor's size."""
-    return (reservation['vcpus'], reservation['memory_mb'],
-            reservation['disk_gb'], reservation['extra_resources'])
+    return (reservation.vcpus, reservation.memory_mb,
+            reservation.disk_gb, reservation.extra_resources)
 
 
 def on_start(steps, lease, reservation):
     """Make the reservation's private flavor."""
-    for line in flavors.ensure_flavor(steps.compute, reservation['id'],
-                                      lease['project_id'],
+    for line in flavors.ensure_flavor(steps.compute, reservation.id,
+                                      lease.project_id,
                                       *flavor(reservation)):
-        LOG.info('Lease %s: %s', lease['id'], line)
+        LOG.info('Lease %s: %s', lease.id, line)
 
 
 def servers_at_end(steps, lease, reservation):
     """The instances of the reservation's flavor."""
     try:
-        return instances.servers_of_flavor(steps.compute, reservation['id'])
+        return instances.servers_of_flavor(steps.compute, reservation.id)
     except exception.NotFound:
         # The flavor goes only after its instances: a repeated end.
         return []
@@ -39,8 +39,8 @@ def servers_at_end(steps, lease, reservation):
 
 def on_end(steps, lease, reservation):
     """Delete the private flavor."""
-    for line in flavors.delete_flavor(steps.compute, reservation['id']):
-        LOG.info('Lease %s: %s', lease['id'], line)
+    for line in flavors.delete_flavor(steps.compute, reservation.id):
+        LOG.info('Lease %s: %s', lease.id, line)
 
 
 def holds(server, reservation_id, project_id):

@@ -129,15 +129,15 @@ class Rig:
         return agent
 
     def status(self, lease):
-        return self.store.get_lease(ADMIN, lease['id'])['status']
+        return self.store.get_lease(ADMIN, lease.id)['status']
 
     def event(self, lease, event_type):
         return {e['event_type']: e for e in self.store.lease_events(
-            ADMIN, lease['id'])}[event_type]
+            ADMIN, lease.id)}[event_type]
 
     def gone(self, lease):
         try:
-            self.store.get_lease(ADMIN, lease['id'])
+            self.store.get_lease(ADMIN, lease.id)
         except exception.NotFound:
             return True
         return False
@@ -177,15 +177,15 @@ class Rig:
         want = {'traits': set(), 'classes': set(), 'children': set(),
                 'reserved': set()}
         for lease in leases:
-            for res in lease['reservations']:
-                trait = names.access_trait(res['id'], lease['project_id'])
-                hosts = {h['uuid']: h['slots'] for h in res['hosts']}
+            for res in lease.reservations:
+                trait = names.access_trait(res.id, lease.project_id)
+                hosts = {h.uuid: h.slots for h in res.hosts}
                 want['traits'].add(trait)
                 want['reserved'].update(hosts)
-                if res['resource_type'] == HOST:
+                if res.resource_type == HOST:
                     carriers = set(hosts)
                 else:
-                    rc = names.resource_class(res['id'])
+                    rc = names.resource_class(res.id)
                     want['classes'].add(rc)
                     carriers = {names.child_provider_uuid(h) for h in hosts}
                     want['children'].update(carriers)
@@ -233,14 +233,14 @@ def _check_cut(rig, lease, point):
         # there, a host reservation's mark gone with its access trait.
         shown = rig.shown()
         want = rig.expected([])
-        (res,) = lease['reservations']
+        (res,) = lease.reservations
         assert ps.carriers(rig.placement, names.access_trait(
-            res['id'], lease['project_id'])) == set()
-        hosts = {h['uuid'] for h in res['hosts']}
+            res.id, lease.project_id)) == set()
+        hosts = {h.uuid for h in res.hosts}
         assert shown['reserved'] == (
-            set() if res['resource_type'] == HOST else hosts)
-        if res['resource_type'] != HOST:
-            want['classes'] = {names.resource_class(res['id'])}
+            set() if res.resource_type == HOST else hosts)
+        if res.resource_type != HOST:
+            want['classes'] = {names.resource_class(res.id)}
             want['children'] = {names.child_provider_uuid(h) for h in hosts}
         assert (shown['classes'], shown['children']) == (
             want['classes'], want['children'])
@@ -291,7 +291,7 @@ def test_restart_completes_a_start_or_end_killed_at_any_step(
     assert done['claimed_ms'] - cut['claimed_ms'] < FAST[
         'claim_timeout'] * 1000
     if ending:
-        view = rig.store.get_lease(ADMIN, lease['id'])
+        view = rig.store.get_lease(ADMIN, lease.id)
         assert view['status'] == 'TERMINATED'
         assert view['reservations'][0]['status'] == 'deleted'
         rig.assert_shows()
@@ -307,7 +307,7 @@ def test_without_nova_the_nova_steps_and_their_fault_points_are_skipped(
     rig.enrol('h1')
     ending = point.startswith('end:')
     lease = rig.lease('host', start=0, end=1 if ending else HOUR)
-    while ending and time.time() < lease['end']:
+    while ending and time.time() < lease.end:
         time.sleep(0.05)
     agent = rig.agent('agent-1', crash_at=point, once=True)
     assert agent.wait(30) == 0, agent.tail()
@@ -452,7 +452,7 @@ def test_a_lease_deleted_while_active_is_ended_and_removed_at_once(rig):
     rig.assert_shows(lease)
 
     asked = time.time()
-    assert rig.store.delete_lease(ADMIN, lease['id']) is False
+    assert rig.store.delete_lease(ADMIN, lease.id) is False
     removed = rig.wait_for('removed', lambda: rig.gone(lease), 10)
     print('deleted lease removed %.2f s after the delete' % (removed - asked))
     assert removed - asked < 3
@@ -473,8 +473,8 @@ def test_a_lease_created_while_the_agent_sleeps_starts_on_time(rig):
     lease = rig.lease('host', 'h1', start=2, end=HOUR)
     rig.wait_for('started', lambda: rig.status(lease) == 'ACTIVE', 10)
     event = rig.event(lease, 'start_lease')
-    claimed = event['claimed_ms'] - lease['start'] * 1000
-    late = event['done_ms'] - lease['start'] * 1000
+    claimed = event['claimed_ms'] - lease.start * 1000
+    late = event['done_ms'] - lease.start * 1000
     print('start claimed %d ms and done %d ms after its date'
           % (claimed, late))
     assert 0 <= claimed <= late < 2000

@@ -134,7 +134,7 @@ def test_a_failed_before_end_leaves_the_lease_active(world, crash_at_error):
     assert world.status(lease) == 'ACTIVE'
     # Still live: Placement keeps the reservation.
     live = world.store.live_reservations(ADMIN)
-    assert [e['reservation_id'] for e in live] == [
+    assert [e.reservation_id for e in live] == [
         lease['reservations'][0]['id']]
     # The failed step does not hold up the end.
     world.clock.now += HOUR

@@ -203,9 +203,9 @@ class AgentEndToEndTest(AgentCase):
                                     'disabled_reason': 'maintenance'})
         outcomes = agent.healer.heal(self.admin_ctx)
         self.assertEqual(1, len(outcomes))
-        self.assertFalse(outcomes[0]['replaced'])
+        self.assertFalse(outcomes[0].replaced)
         self.assertIn('compute service disabled: maintenance',
-                      outcomes[0]['message'])
+                      outcomes[0].message)
         view = self.store.get_lease(self.admin_ctx, lease['id'])
         self.assertTrue(view['degraded'])
 
@@ -230,7 +230,7 @@ class AgentEndToEndTest(AgentCase):
         (held,) = self._held(lease)
         self._disable(held)
         (outcome,) = agent.healer.heal(self.admin_ctx)
-        self.assertTrue(outcome['replaced'], outcome['message'])
+        self.assertTrue(outcome.replaced, outcome.message)
         (new,) = self._held(lease)
         self.assertNotEqual(held, new)
         trait = names.access_trait(rid, base.PROJECT)
@@ -249,8 +249,8 @@ class AgentEndToEndTest(AgentCase):
         self.assertEqual([held], self._outcomes(self._boot(hint=rid)))
         self._disable(held)
         (outcome,) = agent.healer.heal(self.admin_ctx)
-        self.assertFalse(outcome['replaced'])
-        self.assertIn("still runs the lease's instances", outcome['message'])
+        self.assertFalse(outcome.replaced)
+        self.assertIn("still runs the lease's instances", outcome.message)
         self.assertEqual([held], self._held(lease))
         self.assertTrue(self.store.get_lease(self.admin_ctx,
                                              lease['id'])['degraded'])
