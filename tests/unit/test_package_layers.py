@@ -79,7 +79,7 @@ DISTRIBUTIONS = {
     'keystonemiddleware': 'keystonemiddleware', 'webob': 'WebOb',
     'routes': 'Routes', 'jsonschema': 'jsonschema',
     'microversion_parse': 'microversion-parse', 'sqlalchemy': 'SQLAlchemy',
-    'alembic': 'alembic',
+    'alembic': 'alembic', 'cotyledon': 'cotyledon',
 }
 # Imported where they are already installed: nova-scheduler brings Nova;
 # blazar-nova-aio runs Placement in-process (doc/install.md).
