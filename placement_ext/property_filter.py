@@ -19,6 +19,9 @@ Rules when comparing a host's value with a filter value:
   non-numeric string is simply false.
 * A host without the property (or with a null value) matches no comparison
   on it, not even ``!=``; ``not`` of such a comparison therefore matches.
+* A host's properties are a mapping (``None``: no properties). Anything else,
+  or a value or mapping that raises, is a caller's bug: ``matches`` raises,
+  it never answers False for it.
 
 Expressions are compiled into closures once, so matching is cheap.
 """
@@ -87,15 +90,12 @@ def _as_bool(value):
 
 
 def _as_text(value):
-    """Return value as text (booleans as 'true'/'false'); None if it can't."""
+    """Return value as text (booleans as 'true'/'false')."""
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, str):
         return value
-    try:
-        return str(value)
-    except Exception:
-        return None
+    return str(value)
 
 
 def _equality(name, values, negate):
@@ -114,8 +114,7 @@ def _equality(name, values, negate):
         flag = _as_bool(value)
         if flag is not None:
             return (flag in booleans) != negate
-        text = _as_text(value)
-        return text is not None and (text in texts) != negate
+        return (_as_text(value) in texts) != negate
     return run
 
 
@@ -132,8 +131,7 @@ def _ordering(name, compare, literal):
         if number is not None or host_number is not None:
             return (number is not None and host_number is not None and
                     compare(host_number, number))
-        host_text = _as_text(value)
-        return host_text is not None and compare(host_text, text)
+        return compare(_as_text(value), text)
     return run
 
 
@@ -255,7 +253,7 @@ class _Compiler(object):
 
 
 class PropertyFilter(object):
-    """A compiled filter; ``matches(properties)`` never raises."""
+    """A compiled filter: ``matches(properties)``."""
 
     __slots__ = ('expression', 'properties', '_fn')
 
@@ -270,18 +268,16 @@ class PropertyFilter(object):
         return self._fn is None
 
     def matches(self, properties):
-        """Whether a host with these properties (a dict) passes the filter.
-
-        A non-mapping is treated as a host with no properties.
-        """
+        """Whether a host with these properties (a mapping, or None for
+        none) passes the filter; TypeError for anything else."""
         if self._fn is None:
             return True
-        if not isinstance(properties, (dict, Mapping)):
+        if properties is None:
             properties = {}
-        try:
-            return bool(self._fn(properties))
-        except Exception:
-            return False
+        elif not isinstance(properties, Mapping):
+            raise TypeError('host properties must be a mapping, not %s'
+                            % type(properties).__name__)
+        return bool(self._fn(properties))
 
     def __repr__(self):
         return 'PropertyFilter(%s)' % _show(self.expression)
@@ -307,13 +303,8 @@ def parse(expression, field, known_properties=None):
             field, 'must be a JSON list, got %s' % _show(decoded))
     if not decoded:
         return PropertyFilter([], (), None)
-    try:
-        compiler = _Compiler(field, known_properties)
-        fn, copy = compiler.compile(decoded)
-    except exception.InvalidInput:
-        raise
-    except Exception as exc:   # defensive: parse only raises InvalidInput
-        raise exception.InvalidInput(field, 'cannot parse: %s' % exc)
+    compiler = _Compiler(field, known_properties)
+    fn, copy = compiler.compile(decoded)
     return PropertyFilter(copy, compiler.properties, fn)
 
 

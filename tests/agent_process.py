@@ -2,9 +2,9 @@
 
 ``write_config`` writes its config file (store, Placement, ``[agent]``
 with test-sized timings); ``AgentProcess`` starts one agent, optionally
-armed to crash at a fault point (``BLAZAR_NOVA_AGENT_CRASH_AT``), and
-waits for it, stops it (SIGTERM) or kills it. Its output goes to a log file
-that failure messages quote.
+armed to crash or pause once at a fault point (``tests.crashing_agent``),
+and waits for it, signals it, stops it (SIGTERM) or kills it (master and
+worker). Its output goes to a log file that failure messages quote.
 """
 
 import os
@@ -14,6 +14,7 @@ import sys
 import time
 
 from placement_ext.agent import faults
+from tests import crashing_agent
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -30,12 +31,13 @@ FAST = {
 }
 
 
-def write_config(path, connection, placement_endpoint, host, **agent):
+def write_config(path, connection, placement_endpoint, host, debug=False,
+                 **agent):
     """Write a config file for an agent named ``host`` on the store at
     ``connection`` and the Placement at ``placement_endpoint`` (no Nova);
     ``agent`` overrides ``FAST``. Returns ``path``."""
     options = dict(FAST, host=host, **agent)
-    lines = ['[DEFAULT]', 'use_stderr = True',
+    lines = ['[DEFAULT]', 'use_stderr = True', 'debug = %s' % debug,
              '[database]', 'connection = %s' % connection,
              '[placement]', 'auth_type = admin_token',
              'endpoint = %s' % placement_endpoint, 'token = admin',
@@ -56,15 +58,27 @@ def _command():
 class AgentProcess:
     """One ``blazar-nova-agent`` process."""
 
-    def __init__(self, config, log_path, crash_at=None, once=False):
+    def __init__(self, config, log_path, crash_at=None, once=False,
+                 worker_only=False, pause_at=None, env=None):
+        """``crash_at``: the agent dies by SIGKILL there (its worker alone
+        with ``worker_only``); ``pause_at``: ``(point, seconds)``."""
         self.log_path = log_path
-        env = dict(os.environ)
-        env.pop(faults.ENV, None)
+        env = dict(os.environ, **(env or {}))
+        for name in (faults.ENV, crashing_agent.CRASH_AT,
+                     crashing_agent.WORKER_ONLY, crashing_agent.PAUSE_AT):
+            env.pop(name, None)
+        command = _command()
+        if crash_at or pause_at:
+            command = [sys.executable, '-m', crashing_agent.__name__]
         if crash_at:
-            env[faults.ENV] = crash_at
+            env[crashing_agent.CRASH_AT] = crash_at
+            if worker_only:
+                env[crashing_agent.WORKER_ONLY] = '1'
+        if pause_at:
+            env[crashing_agent.PAUSE_AT] = '%s:%s' % pause_at
         env['PYTHONPATH'] = os.pathsep.join(
             filter(None, [REPO_ROOT, env.get('PYTHONPATH')]))
-        args = _command() + ['--config-file', str(config)]
+        args = command + ['--config-file', str(config)]
         if once:
             args.append('--once')
         self.started = time.time()
@@ -79,6 +93,36 @@ class AgentProcess:
 
     def alive(self):
         return self.process.poll() is None
+
+    def workers(self):
+        """The pids of the agent's worker processes (children of the
+        process started)."""
+        found = []
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit():
+                continue
+            try:
+                with open('/proc/%s/stat' % entry) as stat:
+                    fields = stat.read().rsplit(')', 1)[1].split()
+            except OSError:
+                continue
+            # fields[0] is the state, fields[1] the parent's pid.
+            if int(fields[1]) == self.pid and fields[0] != 'Z':
+                found.append(int(entry))
+        return found
+
+    def signal(self, signum):
+        self.process.send_signal(signum)
+
+    def wait_log(self, needle, timeout=10, count=1):
+        """Wait until ``needle`` is in the log ``count`` times."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.log().count(needle) >= count:
+                return time.time()
+            time.sleep(0.05)
+        raise AssertionError('%r not logged %d time(s) after %ss:\n%s'
+                             % (needle, count, timeout, self.tail()))
 
     def wait_running(self, host, timeout=30):
         """Wait until the agent says it runs (its loop is about to start);
@@ -112,9 +156,16 @@ class AgentProcess:
         return code, time.monotonic() - began
 
     def kill(self):
+        """SIGKILL to the agent: its master leads a process group of its
+        own (cotyledon's setsid), which holds its worker too."""
+        if self.process.returncode is None:    # not reaped: still ours
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass    # no such group: --once, or already gone
         if self.alive():
             self.process.kill()
-            self.process.wait()
+        self.process.wait()
 
     def tail(self, lines=40):
         return '\n'.join(self.log().splitlines()[-lines:])

@@ -19,18 +19,13 @@ Notifications carry Blazar's publisher id (``blazar.lease``) and event types
 ``lease.event.end_lease``) at INFO priority, with the lease as payload, so
 consumers written for Blazar keep working.
 
-A notification that cannot be sent (broker down) never raises: it is logged
-as a WARNING and ``notify`` returns False. oslo.messaging itself swallows
-send errors and only logs them, so they are recognised by the ERROR records
-its notification modules log while ``notify`` is sending; a logging setup
-that silences ``oslo_messaging`` below ERROR hides them. Sending blocks
+A notification that cannot be sent (broker down) never stops a lease:
+oslo.messaging catches the send error and logs it at ERROR, with its
+traceback, on its own loggers (``oslo_messaging.notify.*``). Sending blocks
 while the driver reconnects, ``retry`` times at most (see ``LeaseNotifier``).
 """
 
-import contextlib
 import datetime
-import logging as std_logging
-import threading
 
 from oslo_log import log as logging
 import oslo_messaging
@@ -46,54 +41,6 @@ END_LEASE = 'lease.event.end_lease'
 # retry`` keeps oslo.messaging's default of -1 (retry forever), which would
 # hold the agent for as long as the broker is down.
 DEFAULT_RETRY = 2
-
-# oslo.messaging's notification drivers catch send errors, log them on these
-# loggers and return normally.
-_FAILURE_LOGGERS = ('oslo_messaging.notify.messaging',
-                    'oslo_messaging.notify.notifier')
-
-
-class _SendFailures(std_logging.Filter):
-    """Collects the send errors oslo.messaging logs during ``watch()``.
-
-    Only records logged by the watching thread are taken; they are replaced
-    by the notifier's own WARNING. Other records pass untouched.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self._local = threading.local()
-
-    @contextlib.contextmanager
-    def watch(self):
-        failures = self._local.failures = []
-        try:
-            yield failures
-        finally:
-            self._local.failures = None
-
-    def filter(self, record):
-        failures = getattr(self._local, 'failures', None)
-        if failures is None or record.levelno < std_logging.ERROR:
-            return True
-        failures.append(record)
-        return False
-
-
-_SEND_FAILURES = _SendFailures()
-
-
-def _install_failure_filter():
-    for name in _FAILURE_LOGGERS:
-        # addFilter ignores a filter the logger already has.
-        std_logging.getLogger(name).addFilter(_SEND_FAILURES)
-
-
-def _failure_reason(record):
-    if record.exc_info and record.exc_info[1] is not None:
-        exc = record.exc_info[1]
-        return str(exc) or type(exc).__name__
-    return record.getMessage()
 
 
 def _safe_context(context):
@@ -158,40 +105,25 @@ class LeaseNotifier:
         # as enabled (only ['noop'] is disabled).
         self.enabled = bool(conf.oslo_messaging_notifications.driver
                             and self._notifier.is_enabled())
-        _install_failure_filter()
 
     def notify(self, context, event_type, lease):
-        """Log the event and, when enabled, send it; never raises.
+        """Log the event and, when enabled, send it.
 
         :param context: an oslo.context ``RequestContext`` or None. It goes
             with the notification with its secrets removed.
         :param event_type: for example ``lease.event.start_lease``.
         :param lease: the lease as a dict (the store's lease view); it is
             the payload, with datetimes turned into ISO 8601 strings.
-        :returns: False when the notification could not be sent, True
-            otherwise (sent, or only logged because notifications are off).
+
+        A send failure is oslo.messaging's to log (it never raises one);
+        anything raised here is a bug and reaches the caller.
         """
         payload = to_primitive(lease)
         LOG.info('Lease %(id)s %(event)s: %(summary)s',
                  {'id': payload.get('id'), 'event': event_type,
                   'summary': summary(payload)})
-        if not self.enabled:
-            return True
-        try:
-            with _SEND_FAILURES.watch() as failures:
-                self._notifier.info(_safe_context(context), event_type,
-                                    payload)
-        except Exception as exc:
-            reason = str(exc) or type(exc).__name__
-        else:
-            if not failures:
-                return True
-            reason = '; '.join(_failure_reason(r) for r in failures)
-        LOG.warning('Could not send notification %(event)s for lease '
-                    '%(id)s: %(reason)s',
-                    {'event': event_type, 'id': payload.get('id'),
-                     'reason': reason})
-        return False
+        if self.enabled:
+            self._notifier.info(_safe_context(context), event_type, payload)
 
     def close(self):
         """Close the transport's connections; later sends are not made."""

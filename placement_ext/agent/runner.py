@@ -10,10 +10,16 @@ Rules:
   ``[agent] poll_interval`` for one read of the store's change marker, and
   looks for due events again when it moved (a lease was created, changed or
   deleted) or when a worker finished (the lease's next event may be due).
-* An unreachable Placement or Nova gives the event back with a doubling
-  delay (``retry_initial`` to ``retry_max``), forever; any other failure is
-  retried the same way ``max_failures`` times, then the event and its lease
-  go to ERROR.
+* An unreachable Placement, Nova, Keystone or database gives the event back
+  with a doubling delay (``retry_initial`` to ``retry_max``), forever; any
+  other failure is retried the same way ``max_failures`` times, then the
+  event and its lease go to ERROR. A failure a dependency raises
+  (``errors.FAILURES``) is logged in one line; anything else is a bug,
+  logged with its traceback (the other leases go on).
+* A store that cannot be read between events is logged and read again at
+  the next poll. A bug in the loop itself, or in the bookkeeping after an
+  event, ends ``run()`` with that exception (the process supervisor
+  restarts the agent, which takes its events back).
 * ``stop()`` (SIGTERM) lets the workers finish the step in hand, gives
   unfinished events back, and returns.
 """
@@ -24,6 +30,7 @@ import time
 
 from oslo_log import log as logging
 
+from placement_ext.agent import errors
 from placement_ext.agent import steps as agent_steps
 from placement_ext import context as bn_context
 from placement_ext import exception
@@ -50,6 +57,7 @@ class Agent:
         self.healer = healer
         self._running = {}
         self._lock = threading.Lock()
+        self._crashed = None
         self.completed = 0
 
     # Control ------------------------------------------------------------
@@ -87,6 +95,7 @@ class Agent:
                         break
                     self._wake.wait(0.05)
                     self._wake.clear()
+        self._raise_crash()
         if self.healer is not None and not self._stop.is_set():
             self._guarded(self.healer.heal, self.ctx)
         return self.completed - before
@@ -118,7 +127,12 @@ class Agent:
                      len(self._running))
         if maintenance is not None:
             maintenance.join(30)
+        self._raise_crash()
         LOG.info('Agent %s stopped', self.owner)
+
+    def _raise_crash(self):
+        if self._crashed is not None:
+            raise self._crashed
 
     def _maintain(self):
         """Heal every ``heal_interval`` and reconcile every
@@ -136,16 +150,23 @@ class Agent:
             self._stop.wait(1.0)
 
     def _guarded(self, func, *args):
+        """Run a periodic task: an outage or refusal is one line, a bug a
+        traceback; either way the events go on and the task runs again at
+        its next period."""
         try:
             func(*args)
-        except Exception as exc:
-            LOG.warning('%s failed: %s', getattr(func, '__name__', func),
-                        exc)
+        except errors.FAILURES as exc:
+            LOG.warning('%s failed: %s: %s', func.__name__,
+                        type(exc).__name__, exc)
+        except Exception:
+            # Not a dependency's error: a bug in the task. Ending the agent
+            # for it would stop every lease's events too.
+            LOG.exception('%s failed on an unexpected error', func.__name__)
 
     def _change_marker(self):
         try:
             return self.store.change_marker(self.ctx)
-        except Exception as exc:
+        except errors.STORE_ERRORS as exc:
             LOG.warning('Cannot read the store: %s', exc)
             return None
 
@@ -159,7 +180,7 @@ class Agent:
             # finishes, which wakes this loop: no need to ask.)
             try:
                 due = self.store.next_due_time(self.ctx)
-            except Exception as exc:
+            except errors.STORE_ERRORS as exc:
                 LOG.warning('Cannot read the store: %s', exc)
         deadline = self.clock() + poll * 10 if due is None else due
         while not self._stop.is_set():
@@ -171,7 +192,7 @@ class Agent:
                 return marker
             try:
                 current = self.store.change_marker(self.ctx)
-            except Exception as exc:
+            except errors.STORE_ERRORS as exc:
                 LOG.warning('Cannot read the store: %s', exc)
                 continue
             if marker is not None and current != marker:
@@ -186,7 +207,7 @@ class Agent:
             try:
                 self.store.renew_claims(self.ctx, held, self.owner,
                                         self.conf.agent.claim_timeout)
-            except Exception as exc:
+            except errors.STORE_ERRORS as exc:
                 LOG.warning('Cannot renew claims on %s: %s', held, exc)
 
     def _dispatch(self, pool):
@@ -197,7 +218,7 @@ class Agent:
             return False
         try:
             due = self.store.due_events(self.ctx, limit=free * 4)
-        except Exception as exc:
+        except errors.STORE_ERRORS as exc:
             LOG.warning('Cannot read due events: %s', exc)
             return False
         started = False
@@ -206,15 +227,34 @@ class Agent:
                 break
             if event.id in self._running:
                 continue
-            if not self.store.claim_event(self.ctx, event.id, self.owner,
-                                          self.conf.agent.claim_timeout):
+            try:
+                claimed = self.store.claim_event(
+                    self.ctx, event.id, self.owner,
+                    self.conf.agent.claim_timeout)
+            except errors.STORE_ERRORS as exc:
+                LOG.warning('Cannot claim event %s: %s', event.id, exc)
+                break
+            if not claimed:
                 continue
+            LOG.debug('Claimed event %s (%s of lease %s)', event.id,
+                      event.event_type, event.lease_id)
             with self._lock:
                 self._running[event.id] = event
-            pool.submit(self._work, event)
+            pool.submit(self._work, event).add_done_callback(
+                self._worker_done)
             free -= 1
             started = True
         return started
+
+    def _worker_done(self, future):
+        """A bug that escaped ``_work`` (its bookkeeping) stops the agent
+        and is raised by ``run()``: the pool would otherwise drop it."""
+        exc = future.exception()
+        if exc is not None:
+            LOG.error('A worker crashed; stopping the agent',
+                      exc_info=(type(exc), exc, exc.__traceback__))
+            self._crashed = exc
+            self.stop()
 
     # One event ------------------------------------------------------------
     def _work(self, event):
@@ -231,25 +271,37 @@ class Agent:
                      self.clock() - event.time)
         except agent_steps.Deferred as exc:
             self._give_back(event, exc.retry_at, str(exc))
-        except (exception.ServiceUnavailable, exception.InventoryInUse,
-                agent_steps.InstancesRemain) as exc:
+        except errors.OUTAGES + (exception.InventoryInUse,
+                                 agent_steps.InstancesRemain) as exc:
             # Outages and instances slow to go: wait, however long.
             self._give_back(event, self._backoff(attempt), str(exc))
         except store_events.ClaimLost as exc:
             LOG.warning('%s of lease %s (event %s): %s', event.event_type,
                         event.lease_id, event.id, exc)
+        except errors.FAILURES as exc:
+            LOG.error('%s of lease %s (event %s) failed: %s: %s',
+                      event.event_type, event.lease_id, event.id,
+                      type(exc).__name__, exc)
+            self._failed(event, attempt, exc)
         except Exception as exc:
-            LOG.exception('%s of lease %s (event %s) failed',
-                          event.event_type, event.lease_id, event.id)
-            if attempt >= self.conf.agent.max_failures:
-                self._park(event, '%s: %s' % (exc.__class__.__name__, exc))
-            else:
-                self._give_back(event, self._backoff(attempt),
-                                '%s: %s' % (exc.__class__.__name__, exc))
+            # A bug, met by this lease's event: its traceback, then the
+            # event goes the way of a failure (to ERROR after
+            # max_failures), so that the other leases keep their times.
+            LOG.exception('%s of lease %s (event %s) failed on an '
+                          'unexpected error', event.event_type,
+                          event.lease_id, event.id)
+            self._failed(event, attempt, exc)
         finally:
             with self._lock:
                 self._running.pop(event.id, None)
             self._wake.set()
+
+    def _failed(self, event, attempt, exc):
+        error = '%s: %s' % (type(exc).__name__, exc)
+        if attempt >= self.conf.agent.max_failures:
+            self._park(event, error)
+        else:
+            self._give_back(event, self._backoff(attempt), error)
 
     def _run(self, event):
         lease = self.store.lease_work(self.ctx, event.lease_id)
@@ -273,7 +325,7 @@ class Agent:
         try:
             self.store.defer_event(self.ctx, event.id, self.owner,
                                    retry_at, error)
-        except Exception as exc:
+        except errors.STORE_ERRORS + (store_events.ClaimLost,) as exc:
             # The claim expires and the event is due again anyway.
             LOG.warning('Cannot give event %s back: %s', event.id, exc)
 
@@ -285,5 +337,6 @@ class Agent:
         try:
             self.store.fail_lease(self.ctx, event.lease_id, event.id,
                                   self.owner, error)
-        except Exception as exc:
+        except errors.STORE_ERRORS + (store_events.ClaimLost,) as exc:
+            # The claim expires: it is run, and fails, once more.
             LOG.warning('Cannot park event %s: %s', event.id, exc)

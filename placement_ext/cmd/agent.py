@@ -8,12 +8,13 @@ It reads the store's ``[database]``, Placement's ``[placement]`` and, when
 ``[nova] auth_type`` or ``endpoint_override`` is set, Nova's ``[nova]``
 options; ``[agent]`` tunes it. Without Nova it does every Placement step and
 skips the Nova ones (flavors, instances), saying so once at start-up.
-SIGTERM and SIGINT finish the step in hand and exit 0.
+
+Without ``--once`` the process is cotyledon's master over one worker that
+runs the agent (``placement_ext.agent.service``): SIGTERM and SIGINT finish
+the step in hand and exit 0, SIGHUP reloads the configuration files.
 """
 
-import signal
 import sys
-import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -22,6 +23,7 @@ from placement_ext.agent import healing
 from placement_ext.agent import notifications
 from placement_ext.agent import options
 from placement_ext.agent import runner
+from placement_ext.agent import service
 from placement_ext.agent import steps
 from placement_ext.nova import compute as bn_compute
 from placement_ext.nova import images as bn_images
@@ -87,6 +89,16 @@ def build(conf, store=None, placement=None, compute=None, notifier=None,
                                               compute), **extra)
 
 
+def build_or_exit(conf):
+    """``build(conf)``, or exit 1 with the reason when the configuration
+    cannot make an agent."""
+    try:
+        return build(conf)
+    except exception.ReservationError as exc:
+        LOG.error('%s', exc)
+        sys.exit(1)
+
+
 def main(argv=None):
     conf = cfg.ConfigOpts()
     register_opts(conf)
@@ -99,26 +111,16 @@ def main(argv=None):
         print('ERROR: %s' % exc, file=sys.stderr)
         return 1
     logging.setup(conf, PROJECT)
-    try:
-        agent = build(conf)
-    except exception.ReservationError as exc:
-        LOG.error('%s', exc)
-        return 1
     if conf.once:
+        try:
+            agent = build(conf)
+        except exception.ReservationError as exc:
+            LOG.error('%s', exc)
+            return 1
         done = agent.run_once()
         LOG.info('%d event(s) completed', done)
         return 0
-
-    def on_signal(signum, frame):
-        LOG.info('Signal %d received: finishing the steps in hand', signum)
-        agent.stop()
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
-    LOG.info('Agent %s running', conf.agent.host)
-    agent.run()
-    return 0
+    return service.AgentManager(conf, build_or_exit).run()
 
 
 if __name__ == '__main__':

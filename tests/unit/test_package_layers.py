@@ -80,6 +80,7 @@ DISTRIBUTIONS = {
     'routes': 'Routes', 'jsonschema': 'jsonschema',
     'microversion_parse': 'microversion-parse', 'sqlalchemy': 'SQLAlchemy',
     'alembic': 'alembic', 'stevedore': 'stevedore',
+    'cotyledon': 'cotyledon',
 }
 # Imported where they are already installed: nova-scheduler brings Nova;
 # blazar-nova-aio runs Placement in-process (doc/install.md).

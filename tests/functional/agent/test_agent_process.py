@@ -5,7 +5,10 @@ What only a real process shows: a SIGKILL at any step of a start or an end
 is repaired by a restart; another agent takes a dead agent's event only
 once its claim expired; SIGTERM and ``--once`` exit 0; an outage of
 Placement loses nothing; a deleted lease ends at once; a lease created while
-the agent sleeps starts on time. No Nova here: the agent skips flavors and
+the agent sleeps starts on time; the process shell (cotyledon): SIGTERM and
+SIGINT finish the step in hand, SIGHUP reloads the configuration, a killed
+worker is started again, an agent that cannot start exits 1, systemd is
+told when it is ready. No Nova here: the agent skips flavors and
 instances (the Nova side is tested in tests/functional/nova), so the four
 fault points inside those steps are never reached; a test shows that an
 agent armed at one of them runs straight through.
@@ -14,8 +17,10 @@ Timings are short (``tests.agent_process.FAST``): events are polled every
 0.2 s, retried after 0.5 s doubling up to 2 s, claims last 10 s.
 """
 
+import os
 import shutil
 import signal
+import socket
 import sqlite3
 import time
 import uuid
@@ -118,13 +123,16 @@ class Rig:
             'reservations': [reservation]})
         return self.store.lease_work(ADMIN, created['id'])
 
-    def agent(self, host='agent-1', crash_at=None, once=False, **options):
+    def agent(self, host='agent-1', crash_at=None, once=False,
+              process=None, **options):
+        """An agent process; ``process`` holds more AgentProcess
+        arguments."""
         config = agent_process.write_config(
             self.tmp / ('%s.conf' % host), self.connection,
             self.service.endpoint, host, **options)
         agent = agent_process.AgentProcess(
             config, self.tmp / ('%s.log' % host), crash_at=crash_at,
-            once=once)
+            once=once, **(process or {}))
         self.agents.append(agent)
         return agent
 
@@ -480,3 +488,124 @@ def test_a_lease_created_while_the_agent_sleeps_starts_on_time(rig):
     assert 0 <= claimed <= late < 2000
     rig.assert_shows(lease)
     assert agent.terminate()[0] == 0
+
+
+# 7. The process shell --------------------------------------------------------
+@pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT],
+                         ids=['SIGTERM', 'SIGINT'])
+def test_a_stop_signal_finishes_the_step_in_hand_then_exits_0(rig, signum):
+    rig.enrol('h1')
+    rig.enrol('h2')
+    lease = rig.lease('host', 'h1', start=0, end=HOUR)
+    agent = rig.agent('agent-1', process={
+        'pause_at': ('start:placement', 2)})
+    agent.wait_log('Pausing 2 s at start:placement')
+    (worker,) = agent.workers()
+    # Due while the agent stops: never started.
+    later = rig.lease('host', 'h2', start=0, end=HOUR)
+    agent.signal(signum)
+    code = agent.wait(10)
+    assert code == 0, agent.tail()
+    log = agent.log()
+    assert log.index('Resuming at start:placement') < log.index(
+        'Agent agent-1 stopped')
+    # The step in hand was finished, and the event with it.
+    assert rig.status(lease) == 'ACTIVE'
+    done = rig.event(lease, 'start_lease')
+    assert (done['status'], done['attempts']) == ('DONE', 1)
+    rig.assert_shows(lease)
+    assert rig.event(later, 'start_lease')['status'] == 'UNDONE'
+    assert not os.path.exists('/proc/%d' % worker), 'worker left behind'
+
+
+def _rewrite(config, **changes):
+    lines = config.read_text().splitlines()
+    for key, value in changes.items():
+        lines = ['%s = %s' % (key, value) if line.startswith(key + ' =')
+                 else line for line in lines]
+    config.write_text('\n'.join(lines) + '\n')
+
+
+def test_sighup_reloads_the_mutable_options_in_the_running_worker(rig):
+    rig.enrol('h1')
+    rig.enrol('h2')
+    agent = rig.agent('agent-1')
+    agent.wait_running('agent-1')
+    first = rig.lease('host', 'h1', start=0, end=HOUR)
+    rig.wait_for('started', lambda: rig.status(first) == 'ACTIVE', 10)
+    assert 'Claimed event' not in agent.log()       # debug is off
+    (worker,) = agent.workers()
+
+    config = rig.tmp / 'agent-1.conf'
+    _rewrite(config, debug=True, poll_interval=5)
+    agent.signal(signal.SIGHUP)
+    # Master and worker both reload; debug changes, poll_interval cannot.
+    agent.wait_log('Configuration reloaded: 1 option(s) changed', count=2)
+    log = agent.log()
+    assert 'Option DEFAULT.debug changed from [False] to [True]' in log
+    assert 'Ignoring change to immutable option agent.poll_interval' in log
+    assert 'Agent agent-1: configuration in force' in log
+
+    second = rig.lease('host', 'h2', start=0, end=HOUR)
+    rig.wait_for('started', lambda: rig.status(second) == 'ACTIVE', 10)
+    event = rig.event(second, 'start_lease')
+    agent.wait_log('Claimed event %s' % event['id'])
+    # The same worker: reloaded, not restarted.
+    assert agent.workers() == [worker]
+    assert agent.terminate()[0] == 0
+
+
+def test_sighup_with_a_broken_file_keeps_the_configuration(rig):
+    rig.enrol('h1')
+    agent = rig.agent('agent-1')
+    agent.wait_running('agent-1')
+    config = rig.tmp / 'agent-1.conf'
+    config.write_text(config.read_text() + '[agent\nnot ini\n')
+    agent.signal(signal.SIGHUP)
+    agent.wait_log('Configuration not reloaded', count=2)
+    lease = rig.lease('host', 'h1', start=0, end=HOUR)
+    rig.wait_for('started', lambda: rig.status(lease) == 'ACTIVE', 10)
+    assert agent.terminate()[0] == 0
+
+
+def test_a_killed_worker_is_started_again_and_finishes_the_event(rig):
+    rig.enrol('h1')
+    lease = rig.lease('host', start=0, end=HOUR)
+    agent = rig.agent('agent-1', crash_at='start:placement',
+                      process={'worker_only': True})
+    agent.wait_log('Crashing at start:placement')
+    rig.wait_for('started', lambda: rig.status(lease) == 'ACTIVE', 15)
+    assert agent.alive(), agent.tail()
+    assert 'The agent worker died (exit code -9)' in agent.log()
+    done = rig.event(lease, 'start_lease')
+    # Taken back at once by the new worker, not after the claim expired.
+    assert (done['owner'], done['attempts']) == ('agent-1', 2)
+    assert agent.log().count('Agent agent-1 running') == 2
+    rig.assert_shows(lease)
+    assert agent.terminate()[0] == 0
+
+
+def test_an_agent_that_cannot_start_exits_1_once(rig):
+    config = agent_process.write_config(
+        rig.tmp / 'bad.conf', rig.connection, rig.service.endpoint,
+        'agent-1')
+    _rewrite(config, auth_type='no-such-plugin')
+    agent = agent_process.AgentProcess(config, rig.tmp / 'bad.log')
+    rig.agents.append(agent)
+    assert agent.wait(20) == 1, agent.tail()
+    log = agent.log()
+    assert log.count('The agent could not start') == 1, log
+    assert 'no-such-plugin' in log
+    assert 'Agent agent-1 running' not in log
+
+
+def test_systemd_is_told_when_the_agent_is_ready(rig, tmp_path):
+    path = str(tmp_path / 'notify.sock')
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(path)
+        sock.settimeout(20)
+        agent = rig.agent('agent-1', process={
+            'env': {'NOTIFY_SOCKET': path}})
+        assert sock.recv(64) == b'READY=1'
+        agent.wait_running('agent-1')
+        assert agent.terminate()[0] == 0
