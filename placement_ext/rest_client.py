@@ -2,9 +2,10 @@
 one pinned microversion.
 
 Subclasses name the service, its microversion, the config group holding
-its keystoneauth1 options, and the errors to raise: connection failures and
-5xx answers raise ``unavailable_error`` (retry later), any other answer
-outside ``expect`` raises ``refused_error``.
+its keystoneauth1 options (registered by ``placement_ext.conf``), and the
+errors to raise: connection failures and 5xx answers raise
+``unavailable_error`` (retry later), any other answer outside ``expect``
+raises ``refused_error``.
 """
 
 import copy
@@ -122,20 +123,3 @@ def configured(conf, group):
     except cfg.NoSuchOptError:
         return False
     return bool(section.auth_type or section.endpoint_override)
-
-
-def register_opts(conf, group, service_type):
-    """Register keystoneauth1's session, auth and adapter options in
-    ``group``."""
-    ks_loading.register_session_conf_options(conf, group)
-    ks_loading.register_auth_conf_options(conf, group)
-    ks_loading.register_adapter_conf_options(conf, group)
-    conf.set_default('service_type', service_type, group=group)
-
-
-def list_opts(group):
-    """``{group: options}`` of keystoneauth1 for oslo-config-generator."""
-    return {group: (ks_loading.get_session_conf_options()
-                    + ks_loading.get_auth_common_conf_options()
-                    + ks_loading.get_auth_plugin_conf_options('password')
-                    + ks_loading.get_adapter_conf_options())}

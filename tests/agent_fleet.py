@@ -11,7 +11,7 @@ import re
 
 from sqlalchemy.engine import url as sa_url
 
-from placement_ext.agent import options as agent_options
+from placement_ext.conf import agent as agent_conf
 from blazar_nova import names
 from tests import agent_process
 from tests import placement_service as ps
@@ -20,7 +20,7 @@ RUNNING = re.compile(r'Running (\w+) of lease ([0-9a-f-]+) '
                      r'\(event (\d+), attempt (\d+)')
 
 # agent_process.FAST, put back to the options' defaults.
-DEFAULTS = {opt.name: opt.default for opt in agent_options.opts
+DEFAULTS = {opt.name: opt.default for opt in agent_conf.opts
             if opt.name in agent_process.FAST}
 
 

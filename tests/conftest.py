@@ -17,7 +17,7 @@ from tests import db_backends  # noqa: E402
 
 @pytest.fixture
 def conf():
-    """A fresh ConfigOpts with every option of the store registered."""
+    """A fresh ConfigOpts with every option of the service registered."""
     config = cfg.ConfigOpts()
     bn_conf.register_opts(config)
     config([], project='blazar-nova', default_config_files=[])

@@ -3,20 +3,13 @@
 from oslo_log import log as logging
 
 from placement_ext.api import deploy
-from placement_ext.api import options
 from placement_ext.api import wsgi_app
-from placement_ext import conf as bn_conf
 from placement_ext.placement import client as placement_client
 from placement_ext.store import api as store_api
 
 LOG = logging.getLogger(__name__)
 
 PROJECT = 'blazar-nova'
-
-
-def register_opts(conf):
-    bn_conf.register_opts(conf)
-    options.register_opts(conf)
 
 
 def build(conf, store=None, placement=None):

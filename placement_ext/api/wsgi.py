@@ -22,6 +22,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from placement_ext.api import service
+from placement_ext import conf as bn_conf
 
 CONFIG_ENV = 'BLAZAR_NOVA_CONFIG_FILE'
 OLD_CONFIG_ENV = 'BLAZAR_NOVA_CONFIG'
@@ -39,7 +40,7 @@ def init_application():
     named file that does not exist is an error, the default one may be
     absent (then every option has its default)."""
     conf = cfg.ConfigOpts()
-    service.register_opts(conf)
+    bn_conf.register_opts(conf)
     logging.register_options(conf)
     path = config_file()
     named = CONFIG_ENV in os.environ or OLD_CONFIG_ENV in os.environ

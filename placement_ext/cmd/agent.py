@@ -21,7 +21,6 @@ from oslo_log import log as logging
 
 from placement_ext.agent import healing
 from placement_ext.agent import notifications
-from placement_ext.agent import options
 from placement_ext.agent import runner
 from placement_ext.agent import service
 from placement_ext.agent import steps
@@ -42,23 +41,6 @@ cli_opts = [
     cfg.BoolOpt('once', default=False,
                 help='Run the events that are due now, then exit.'),
 ]
-
-
-def register_opts(conf):
-    bn_conf.register_opts(conf)
-    options.register_opts(conf)
-    bn_compute.register_opts(conf)
-    bn_images.register_opts(conf)
-
-
-def list_opts():
-    """The agent's own options, ``[nova]`` and ``[glance]``, for
-    oslo-config-generator (the store's and Placement's are in namespace
-    blazar_nova.store)."""
-    result = list(options.list_opts().items())
-    result += list(bn_compute.list_opts().items())
-    result += list(bn_images.list_opts().items())
-    return result
 
 
 def build(conf, store=None, placement=None, compute=None, notifier=None,
@@ -101,7 +83,7 @@ def build_or_exit(conf):
 
 def main(argv=None):
     conf = cfg.ConfigOpts()
-    register_opts(conf)
+    bn_conf.register_opts(conf)
     logging.register_options(conf)
     conf.register_cli_opts(cli_opts)
     try:

@@ -70,6 +70,7 @@ from oslo_log import log as logging
 from placement_ext.api import auth
 from placement_ext.api import service
 from placement_ext.cmd import api as api_cmd
+from placement_ext import conf as bn_conf
 from placement_ext.db import migration
 from placement_ext import exception
 from placement_ext.placement import client as placement_client
@@ -140,8 +141,7 @@ def _agent_cmd():
 
 
 def _register(conf):
-    service.register_opts(conf)
-    _agent_cmd().register_opts(conf)
+    bn_conf.register_opts(conf)
     logging.register_options(conf)
     conf.register_cli_opts(cli_opts)
 

@@ -22,6 +22,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from placement_ext.api import service
+from placement_ext import conf as bn_conf
 
 LOG = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def serve(conf, application, ready=None):
 
 def main(argv=None):
     conf = cfg.ConfigOpts()
-    service.register_opts(conf)
+    bn_conf.register_opts(conf)
     logging.register_options(conf)
     try:
         conf(sys.argv[1:] if argv is None else argv,

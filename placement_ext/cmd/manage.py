@@ -425,7 +425,6 @@ def main(argv=None):
     """Run one command; return its exit code."""
     conf = cfg.ConfigOpts()
     bn_conf.register_opts(conf)
-    bn_compute.register_opts(conf)
     logging.register_options(conf)
     # Logs go to stderr: standard output carries the commands' results.
     conf.set_default('use_stderr', True)

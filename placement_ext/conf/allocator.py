@@ -2,16 +2,14 @@
 
 from oslo_config import cfg
 
+from placement_ext.conf import utils
+
+GROUP = 'allocator'
 POLICIES = ('pack', 'spread', 'random')
 
-
-def _group():
-    """A new OptGroup each time: oslo.config shares a group's options
-    between every ConfigOpts it is registered on."""
-    return cfg.OptGroup(
-        'allocator',
-        title='Allocator options',
-        help='How the reservation store chooses hosts for new reservations.')
+allocator_group = cfg.OptGroup(
+    GROUP, title='Allocator options',
+    help='How the reservation store chooses hosts for new reservations.')
 
 
 opts = [
@@ -64,10 +62,8 @@ Possible values:
 
 
 def register_opts(conf):
-    group = _group()
-    conf.register_group(group)
-    conf.register_opts(opts, group=group)
+    utils.register_group(conf, allocator_group, opts)
 
 
 def list_opts():
-    return {_group(): opts}
+    return {allocator_group: opts}

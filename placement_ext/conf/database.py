@@ -1,9 +1,10 @@
 """The ``[database]`` group: oslo.db options with this service's default."""
 
-import copy
-
 from oslo_db import options as db_options
 
+from placement_ext.conf import utils
+
+GROUP = 'database'
 DEFAULT_CONNECTION = 'sqlite:///$state_path/blazar_nova.sqlite'
 
 
@@ -12,9 +13,5 @@ def register_opts(conf):
 
 
 def list_opts():
-    """oslo.db's options, with this service's default connection shown."""
-    opts = copy.deepcopy(db_options.database_opts)
-    for opt in opts:
-        if opt.dest == 'connection':
-            opt.default = DEFAULT_CONNECTION
-    return {'database': opts}
+    return {GROUP: utils.with_defaults(db_options.database_opts,
+                                       connection=DEFAULT_CONNECTION)}

@@ -2,17 +2,15 @@
 
 from oslo_config import cfg
 
+from placement_ext.conf import utils
+
+GROUP = 'leases'
 END_ACTIONS = ('delete', 'shelve', 'keep')
 
-
-def _group():
-    """A new OptGroup each time: oslo.config shares a group's options
-    between every ConfigOpts it is registered on."""
-    return cfg.OptGroup(
-        'leases',
-        title='Lease options',
-        help='Limits and defaults applied to leases when they are created or '
-             'updated.')
+leases_group = cfg.OptGroup(
+    GROUP, title='Lease options',
+    help='Limits and defaults applied to leases when they are created or '
+         'updated.')
 
 
 opts = [
@@ -87,10 +85,8 @@ Possible values:
 
 
 def register_opts(conf):
-    group = _group()
-    conf.register_group(group)
-    conf.register_opts(opts, group=group)
+    utils.register_group(conf, leases_group, opts)
 
 
 def list_opts():
-    return {_group(): opts}
+    return {leases_group: opts}

@@ -1,15 +1,12 @@
-"""Entry points for oslo-config-generator."""
+"""The service's options for oslo-config-generator: namespace
+``placement_ext.conf`` (etc/blazar-nova-config-generator.conf)."""
 
-from placement_ext.conf import allocator
-from placement_ext.conf import database
-from placement_ext.conf import leases
-from placement_ext.conf import paths
-from placement_ext.placement import client as placement_client
+from placement_ext import conf
 
 
 def list_opts():
-    """Return (group, options) pairs of every option this package owns."""
+    """``(group, options)`` pairs of every option of the service."""
     result = []
-    for module in (paths, database, allocator, leases, placement_client):
+    for module in conf.MODULES:
         result.extend(module.list_opts().items())
     return result

@@ -1,4 +1,4 @@
-"""Where the service keeps its state on disk."""
+"""``[DEFAULT] state_path``: where the service keeps its state on disk."""
 
 import os
 

@@ -8,11 +8,12 @@ service asks of Nova here. Connection failures and 5xx answers raise
 
 from urllib import parse
 
+from placement_ext.conf import nova as nova_conf
 from placement_ext import exception
 from placement_ext import rest_client
 
 MICROVERSION = '2.61'
-GROUP = 'nova'
+GROUP = nova_conf.GROUP
 
 
 class ComputeUnavailable(exception.ServiceUnavailable):
@@ -31,16 +32,6 @@ class ComputeClient(rest_client.RestClient):
     group = GROUP
     unavailable_error = ComputeUnavailable
     refused_error = ComputeRefused
-
-
-def register_opts(conf):
-    """Register the keystoneauth1 options of ``[nova]``."""
-    rest_client.register_opts(conf, GROUP, 'compute')
-
-
-def list_opts():
-    """The ``[nova]`` options for oslo-config-generator."""
-    return rest_client.list_opts(GROUP)
 
 
 def next_marker(links):

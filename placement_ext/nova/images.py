@@ -11,12 +11,13 @@ from urllib import parse
 
 from oslo_log import log as logging
 
+from placement_ext.conf import glance as glance_conf
 from placement_ext import exception
 from placement_ext import rest_client
 
 LOG = logging.getLogger(__name__)
 
-GROUP = 'glance'
+GROUP = glance_conf.GROUP
 # Glance v2 takes changes as a JSON patch of this media type.
 PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
 
@@ -36,16 +37,6 @@ class ImageClient(rest_client.RestClient):
     group = GROUP
     unavailable_error = ImageUnavailable
     refused_error = ImageRefused
-
-
-def register_opts(conf):
-    """Register the keystoneauth1 options of ``[glance]``."""
-    rest_client.register_opts(conf, GROUP, 'image')
-
-
-def list_opts():
-    """The ``[glance]`` options for oslo-config-generator."""
-    return rest_client.list_opts(GROUP)
 
 
 def give_to_project(images, image_id, project_id):

@@ -7,11 +7,12 @@ other unexpected answers raise ``PlacementRefused``.
 """
 
 from blazar_nova import names
+from placement_ext.conf import placement as placement_conf
 from placement_ext import exception
 from placement_ext import rest_client
 
 MICROVERSION = names.PLACEMENT_MICROVERSION
-GROUP = 'placement'
+GROUP = placement_conf.GROUP
 
 error_detail = rest_client.error_detail
 
@@ -44,14 +45,3 @@ def is_generation_conflict(response):
     return (response.status == 409
             and _first_error(response).get('code')
             == 'placement.concurrent_update')
-
-
-def register_opts(conf):
-    """Register the keystoneauth1 options of ``[placement]``."""
-    rest_client.register_opts(conf, GROUP, 'placement')
-    conf.set_default('valid_interfaces', ['internal', 'public'], group=GROUP)
-
-
-def list_opts():
-    """The ``[placement]`` options for oslo-config-generator."""
-    return rest_client.list_opts(GROUP)

@@ -2,12 +2,13 @@
 
 from oslo_config import cfg
 
+from placement_ext.conf import glance as glance_conf
 from placement_ext import rest_client
 
 
 def _conf(*args):
     conf = cfg.ConfigOpts()
-    rest_client.register_opts(conf, 'glance', 'image')
+    glance_conf.register_opts(conf)
     conf(list(args), default_config_files=[])
     return conf
 

@@ -1,5 +1,6 @@
 """The committed sample configuration files match the options in code."""
 
+from importlib import metadata
 import pathlib
 import subprocess
 import sys
@@ -15,6 +16,15 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
      'etc/nova.conf.blazar-filter.sample'),
 ])
 def test_sample_is_current(tmp_path, generator_conf, sample):
+    installed = {entry.name for entry in
+                 metadata.entry_points(group='oslo.config.opts')}
+    missing = [line.split('=')[1].strip() for line in
+               (ROOT / generator_conf).read_text().splitlines()
+               if line.startswith('namespace')
+               and line.split('=')[1].strip() not in installed]
+    assert not missing, ('no entry point for the namespace(s) %s: the '
+                         'installed metadata is older than setup.cfg, run '
+                         'pip install -e . again' % ', '.join(missing))
     output = tmp_path / 'sample.conf'
     # In a process of its own: other tests (Nova's fixtures) change some
     # libraries' option defaults (oslo.policy's) for the whole process.

@@ -8,7 +8,6 @@ import uuid
 import pytest
 
 from placement_ext.agent import faults
-from placement_ext.agent import options
 from placement_ext.cmd import agent as agent_cmd
 from placement_ext import context as bn_context
 from placement_ext.store import timeconv
@@ -104,8 +103,6 @@ def crash_at():
 
 @pytest.fixture
 def world(conf, store, clock, tmp_path):
-    options.register_opts(conf)
-    agent_cmd.bn_compute.register_opts(conf)
     conf.set_override('workers', 2, group='agent')
     conf.set_override('end_poll_interval', 1, group='agent')
     conf.set_override('end_wait_timeout', 5, group='agent')

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import webob
 
 from placement_ext.api import service
+from placement_ext import conf as bn_conf
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.db import models
@@ -74,7 +75,7 @@ class ApiOnBackend:
         self.placement = placement
         self.clock = clock or Clock()
         conf = cfg.ConfigOpts()
-        service.register_opts(conf)
+        bn_conf.register_opts(conf)
         conf([], project=service.PROJECT, default_config_files=[])
         conf.set_override('auth_strategy', 'noauth', group='api')
         for name, value in api_options.items():

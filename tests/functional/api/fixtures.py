@@ -29,6 +29,7 @@ from oslo_config import cfg
 import webob
 
 from placement_ext.api import service
+from placement_ext import conf as bn_conf
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.store import api as store_api
@@ -103,7 +104,7 @@ class APIFixture(fixture.GabbiFixture):
         path = pathlib.Path(directory)
 
         conf = cfg.ConfigOpts()
-        service.register_opts(conf)
+        bn_conf.register_opts(conf)
         conf([], project=service.PROJECT, default_config_files=[])
         conf.set_override('auth_strategy', 'noauth', group='api')
         conf.set_override('max_request_body_size', MAX_BODY, group='api')

@@ -15,6 +15,7 @@ import pytest
 import webob
 
 from placement_ext.api import service
+from placement_ext import conf as bn_conf
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.store import api as store_api
@@ -29,7 +30,7 @@ def _closed_port():
 @pytest.fixture
 def app(tmp_path):
     conf = cfg.ConfigOpts()
-    service.register_opts(conf)
+    bn_conf.register_opts(conf)
     identity = 'http://127.0.0.1:%d/identity' % _closed_port()
     config = tmp_path / 'api.conf'
     config.write_text(

@@ -17,6 +17,7 @@ import pytest
 import webob
 
 from placement_ext.api import service
+from placement_ext import conf as bn_conf
 from placement_ext.api import wsgi_app
 from placement_ext.cmd import api as api_cmd
 from placement_ext.db import api as db_api
@@ -35,7 +36,7 @@ def _conf(tmp_path, extra=''):
                     '[api]\nauth_strategy = noauth\n%s'
                     % (tmp_path / 'store.sqlite', extra))
     conf = cfg.ConfigOpts()
-    service.register_opts(conf)
+    bn_conf.register_opts(conf)
     conf(['--config-file', str(path)], project=service.PROJECT,
          default_config_files=[])
     database = db_api.Database(conf)

@@ -6,7 +6,6 @@ store's clock (moved by hand) while Nova works in real time."""
 import time
 
 from placement_ext.agent import faults
-from placement_ext.agent import options as agent_options
 from placement_ext.cmd import agent as agent_cmd
 from placement_ext.nova import compute as bn_compute
 from placement_ext.nova import flavors
@@ -27,8 +26,6 @@ class AgentCase(base.BlazarFilterTestCase):
     def setUp(self):
         super().setUp()
         conf = self.store.conf
-        agent_options.register_opts(conf)
-        bn_compute.register_opts(conf)
         conf.set_override('workers', 2, group='agent')
         conf.set_override('end_poll_interval', 0.2, group='agent')
         conf.set_override('end_wait_timeout', 30, group='agent')

@@ -1,14 +1,17 @@
-"""The ``[api]`` options of ``blazar-nova-api``, and those of the
-oslo.middleware layers of its pipeline (``[cors]``, ``[healthcheck]``,
-``[oslo_middleware]``)."""
+"""The ``[api]`` group: how ``blazar-nova-api`` serves the reservation
+API."""
 
 from oslo_config import cfg
-from oslo_middleware import cors
-from oslo_middleware import opts as middleware_opts
+
+from placement_ext.conf import utils
 
 GROUP = 'api'
 
-API_OPTS = [
+api_group = cfg.OptGroup(
+    GROUP, title='Reservation API options',
+    help='How the reservation API (Blazar\'s v1) listens and authenticates.')
+
+opts = [
     cfg.HostAddressOpt(
         'bind_host', default='127.0.0.1',
         help='Address ``blazar-nova-api`` listens on. Under another WSGI '
@@ -36,28 +39,9 @@ API_OPTS = [
 ]
 
 
-# What a browser may send and read across origins, beyond CORS's simple
-# headers (Placement and Nova set theirs the same way).
-CORS_DEFAULTS = dict(
-    allow_headers=['X-Auth-Token', 'X-OpenStack-Request-ID',
-                   'OpenStack-API-Version', 'Content-Type'],
-    expose_headers=['X-Auth-Token', 'X-OpenStack-Request-ID',
-                    'OpenStack-API-Version'],
-    allow_methods=['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'HEAD'])
-
-
-def _middleware_opts():
-    cors.set_defaults(**CORS_DEFAULTS)
-    return (middleware_opts.list_opts_cors()
-            + middleware_opts.list_opts_healthcheck()
-            + middleware_opts.list_opts_http_proxy_to_wsgi())
-
-
 def register_opts(conf):
-    conf.register_opts(API_OPTS, group=GROUP)
-    for group, opts in _middleware_opts():
-        conf.register_opts(opts, group=group)
+    utils.register_group(conf, api_group, opts)
 
 
 def list_opts():
-    return [(GROUP, API_OPTS)] + _middleware_opts()
+    return {api_group: opts}

@@ -1,14 +1,10 @@
-"""The ``[blazar_filter]`` group of nova.conf, read by the scheduler filter.
-
-The options are registered on Nova's global configuration when the filter
-module is imported by nova-scheduler.
-"""
+"""The ``[blazar_filter]`` group of nova.conf, read by the scheduler filter."""
 
 from oslo_config import cfg
 
 GROUP = 'blazar_filter'
 
-blazar_filter_opts = [
+opts = [
     cfg.BoolOpt(
         'allow_preemptibles',
         default=False,
@@ -58,9 +54,9 @@ Related options:
 
 
 def register_opts(conf):
-    conf.register_opts(blazar_filter_opts, group=GROUP)
+    # By name: each ConfigOpts then makes an OptGroup of its own.
+    conf.register_opts(opts, group=GROUP)
 
 
 def list_opts():
-    """The filter's options for oslo-config-generator."""
-    return [(GROUP, blazar_filter_opts)]
+    return {GROUP: opts}

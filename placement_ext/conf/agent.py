@@ -4,16 +4,14 @@ import socket
 
 from oslo_config import cfg
 
+from placement_ext.conf import utils
+
 GROUP = 'agent'
 INSTANCE_ACTIONS = ('delete', 'shelve', 'keep')
 
-
-def _group():
-    """A new OptGroup each time: oslo.config shares a group's options
-    between every ConfigOpts it is registered on."""
-    return cfg.OptGroup(
-        GROUP, title='Lease agent options',
-        help='How blazar-nova-agent starts, ends and heals leases.')
+agent_group = cfg.OptGroup(
+    GROUP, title='Lease agent options',
+    help='How blazar-nova-agent starts, ends and heals leases.')
 
 
 opts = [
@@ -177,10 +175,8 @@ Possible values:
 
 
 def register_opts(conf):
-    group = _group()
-    conf.register_group(group)
-    conf.register_opts(opts, group=group)
+    utils.register_group(conf, agent_group, opts)
 
 
 def list_opts():
-    return {_group(): opts}
+    return {agent_group: opts}
