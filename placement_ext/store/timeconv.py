@@ -1,32 +1,10 @@
-"""Conversions between the store's naive UTC datetimes and epoch seconds."""
+"""The store's old name of ``placement_ext.timeconv``; import that.
 
-import calendar
-import datetime
+Kept only so that modules written against this name (store/leases.py,
+store/views.py and branches under way) keep working until they move.
+"""
 
-from placement_ext import limits
-
-# An epoch far enough ahead to stand for "no end" in range queries: the
-# latest date the store accepts (``limits.MAX_EPOCH``).
-FAR_FUTURE = limits.MAX_EPOCH  # 9999-12-31 00:00:00 UTC
-
-
-def to_epoch(value):
-    """Epoch seconds of a naive UTC datetime (None stays None)."""
-    if value is None:
-        return None
-    return calendar.timegm(value.utctimetuple())
-
-
-def to_datetime(epoch):
-    """Naive UTC datetime, second precision, of epoch seconds."""
-    if epoch is None:
-        return None
-    return datetime.datetime.fromtimestamp(
-        int(epoch), datetime.timezone.utc).replace(tzinfo=None)
-
-
-def to_text(value):
-    """Blazar's date format with seconds, for API bodies and commands."""
-    if value is None:
-        return None
-    return value.strftime('%Y-%m-%d %H:%M:%S')
+from placement_ext.timeconv import FAR_FUTURE  # noqa: F401
+from placement_ext.timeconv import to_datetime  # noqa: F401
+from placement_ext.timeconv import to_epoch  # noqa: F401
+from placement_ext.timeconv import to_text  # noqa: F401
