@@ -40,7 +40,7 @@ MAX_DIGITS = 20
 
 # Epoch seconds of 1970-01-01 00:00:00 and 9999-12-31 00:00:00 UTC. The
 # store's range queries use the latter as "no end"
-# (``placement_ext.store.timeconv.FAR_FUTURE``).
+# (``placement_ext.timeconv.FAR_FUTURE``).
 MIN_EPOCH = 0
 MAX_EPOCH = 253402214400
 MIN_DATE_TEXT = '1970-01-01 00:00:00 UTC'

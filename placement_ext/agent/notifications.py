@@ -25,10 +25,10 @@ traceback, on its own loggers (``oslo_messaging.notify.*``). Sending blocks
 while the driver reconnects, ``retry`` times at most (see ``LeaseNotifier``).
 """
 
-import datetime
 
 from oslo_log import log as logging
 import oslo_messaging
+from oslo_serialization import jsonutils
 
 LOG = logging.getLogger(__name__)
 
@@ -58,16 +58,10 @@ def _safe_context(context):
 
 
 def to_primitive(value):
-    """``value`` with datetimes as ISO 8601 strings, ready for JSON."""
-    if isinstance(value, dict):
-        return {str(key): to_primitive(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_primitive(item) for item in value]
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+    """``value`` in JSON's types by oslo.serialization, as oslo.messaging
+    writes Blazar's payloads: datetimes as ``YYYY-MM-DDTHH:MM:SS.ffffff``,
+    sets and tuples as lists, anything else unknown as its text."""
+    return jsonutils.to_primitive(value, fallback=str)
 
 
 def summary(lease):
@@ -113,7 +107,7 @@ class LeaseNotifier:
             with the notification with its secrets removed.
         :param event_type: for example ``lease.event.start_lease``.
         :param lease: the lease as a dict (the store's lease view); it is
-            the payload, with datetimes turned into ISO 8601 strings.
+            the payload, in JSON's types (``to_primitive``).
 
         A send failure is oslo.messaging's to log (it never raises one);
         anything raised here is a bug and reaches the caller.

@@ -5,39 +5,19 @@ parses them so to prolong or defer a lease); a host's properties appear
 as top-level fields, as Blazar shows extra capabilities.
 """
 
-import datetime
-
-from placement_ext.store import timeconv
-
-STORE_FORMAT = '%Y-%m-%d %H:%M:%S'
-BLAZAR_FORMAT = '%Y-%m-%dT%H:%M:%S.%f'
-
-
-def date(text):
-    """The store's ``YYYY-MM-DD HH:MM:SS`` (whole seconds) in Blazar's
-    format: the same digits with a ``T`` and zero microseconds, written
-    without parsing (a list of leases shows five dates per lease)."""
-    if text is None:
-        return None
-    if len(text) == 19 and text[10] == ' ':
-        return '%sT%s.000000' % (text[:10], text[11:])
-    return datetime.datetime.strptime(text, STORE_FORMAT).strftime(
-        BLAZAR_FORMAT)
-
-
-def epoch_date(seconds):
-    return timeconv.to_datetime(seconds).strftime(BLAZAR_FORMAT)
+from placement_ext import timeconv
 
 
 def lease(view):
     shown = dict(view)
     for field in ('start_date', 'end_date', 'before_end_date', 'created_at',
                   'updated_at'):
-        shown[field] = date(view.get(field))
+        shown[field] = timeconv.blazar_text(view.get(field))
     shown['trust_id'] = None
     shown['reservations'] = [reservation(r) for r in view['reservations']]
-    shown['events'] = [dict(e, lease_id=view['id'], time=date(e['time']))
-                       for e in view['events']]
+    shown['events'] = [
+        dict(e, lease_id=view['id'], time=timeconv.blazar_text(e['time']))
+        for e in view['events']]
     return shown
 
 
@@ -69,8 +49,8 @@ def host(view):
         'local_gb': view['local_gb'],
         'extra_capacity': view['extra_capacity'],
         'reservable': view['reservable'],
-        'created_at': date(view['created_at']),
-        'updated_at': date(view['updated_at']),
+        'created_at': timeconv.blazar_text(view['created_at']),
+        'updated_at': timeconv.blazar_text(view['updated_at']),
     }
     for name, value in view['properties'].items():
         shown.setdefault(name, value)
@@ -83,7 +63,7 @@ def allocation(host_id, bookings):
         'resource_id': host_id,
         'reservations': [
             {'id': b['reservation_id'], 'lease_id': b['lease_id'],
-             'start_date': epoch_date(b['start']),
-             'end_date': epoch_date(b['end'])}
+             'start_date': timeconv.epoch_blazar_text(b['start']),
+             'end_date': timeconv.epoch_blazar_text(b['end'])}
             for b in bookings],
     }

@@ -76,6 +76,7 @@ from placement_ext import exception
 from placement_ext.placement import client as placement_client
 from placement_ext.placement import encoding
 from placement_ext.store import api as store_api
+from placement_ext import timeconv
 
 LOG = logging.getLogger(__name__)
 
@@ -321,10 +322,6 @@ def _openstack():
     return local
 
 
-def _minute(when):
-    return when.strftime('%Y-%m-%d %H:%M')
-
-
 def commands(api_endpoint, placement_endpoint, node_name=None,
              node_uuid=None, now=None):
     """``[(what, command)]`` to try against the running service."""
@@ -343,7 +340,8 @@ def commands(api_endpoint, placement_endpoint, node_name=None,
         ('lease one host for an hour, starting within two minutes',
          '%s lease create --reservation resource_type=physical:host,'
          'min=1,max=1 --start-date "%s" --end-date "%s" my-lease'
-         % (reservation, _minute(start), _minute(end))),
+         % (reservation, timeconv.minute_text(start),
+            timeconv.minute_text(end))),
         ('the lease: PENDING, ACTIVE from its start; its allocations name '
          'the host', '%s lease show my-lease' % reservation),
     ]

@@ -1,11 +1,9 @@
 """Text rendering of the free calendar for ``blazar-nova-manage``."""
 
 from placement_ext import reservations
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
-
-def _when(epoch):
-    return timeconv.to_text(timeconv.to_datetime(epoch))
+_when = timeconv.epoch_text
 
 
 def render(hosts, timeline, allocations, lo, hi, max_hosts):

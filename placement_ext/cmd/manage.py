@@ -41,7 +41,7 @@ from placement_ext.placement import reconcile
 from placement_ext.reservations import physical_host
 from placement_ext import rest_client
 from placement_ext.store import api as store_api
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 LOG = logging.getLogger(__name__)
 
@@ -268,8 +268,7 @@ class CalendarCommand(Category):
         hi = lo + days * 86400
         availability = store.availability(
             admin, {'resource_type': physical_host.NAME, 'min': 1, 'max': 1},
-            timeconv.to_text(timeconv.to_datetime(lo)),
-            timeconv.to_text(timeconv.to_datetime(hi)))
+            timeconv.epoch_text(lo), timeconv.epoch_text(hi))
         lines = calendar.render(store.list_hosts(admin),
                                 availability['timeline'],
                                 store.allocations_between(admin, lo, hi),

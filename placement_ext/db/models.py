@@ -15,10 +15,7 @@ import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-
-def _utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).replace(
-        tzinfo=None, microsecond=0)
+from placement_ext import timeconv
 
 
 # MariaDB compares strings with the columns' collation: the store's tables
@@ -42,9 +39,9 @@ class Base(orm.DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
     created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
-        sa.DateTime, default=_utcnow, nullable=False)
+        sa.DateTime, default=timeconv.utcnow, nullable=False)
     updated_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime, onupdate=_utcnow, nullable=True)
+        sa.DateTime, onupdate=timeconv.utcnow, nullable=True)
 
 
 class Host(Base):

@@ -3,21 +3,19 @@
 Every function may be called again after a crash or a lost answer and ends
 in the same state; "already there" and "already gone" count as success.
 Writes that carry a provider generation re-read the provider and retry when
-another writer (Nova's compute service, another agent) moved it first.
+another writer (Nova's compute service, another agent) moved it first
+(``generations``).
 """
 
-import time
 from urllib import parse
 
 from oslo_log import log as logging
 
 from placement_ext import exception
 from placement_ext.placement import client as pclient
+from placement_ext.placement import generations
 
 LOG = logging.getLogger(__name__)
-
-GENERATION_RETRIES = 10
-RETRY_PAUSE = 0.05
 
 
 def _path(template, *values):
@@ -126,7 +124,9 @@ def change_traits(client, uuid, add=(), remove=(), known=None, rule=None):
             return (current | add) - remove
 
     url = _path('/resource_providers/%s/traits', uuid)
-    for _attempt in range(GENERATION_RETRIES):
+
+    def attempt():
+        nonlocal known
         if known is not None:
             (current, generation), known = known, None
         else:
@@ -141,31 +141,18 @@ def change_traits(client, uuid, add=(), remove=(), known=None, rule=None):
             return set(), set()
         body = {'traits': sorted(wanted),
                 'resource_provider_generation': generation}
-        try:
-            resp = client.put(url, body, expect=(200, 400, 409))
-            if pclient.is_unknown_trait(resp):
-                # Only traits the provider lacks may be missing (Placement
-                # does not delete a trait a provider carries).
-                for name in sorted(wanted - current):
-                    ensure_trait(client, name)
-                resp = client.put(url, body, expect=(200, 409))
-        except exception.PlacementUnavailable as exc:
-            # Placement 16 answers 500 when another writer commits between
-            # its generation check and its write (its traits handler does
-            # not catch its own ResourceProviderConcurrentUpdateDetected).
-            # The write is a compare-and-set, so re-reading and retrying
-            # is safe; a real outage fails the next read.
-            LOG.debug('Retrying traits of %s after: %s', uuid, exc)
-            time.sleep(RETRY_PAUSE)
-            continue
-        if resp.status == 200:
-            return wanted - current, current - wanted
-        if not pclient.is_generation_conflict(resp):
+        resp = generations.write(client.put, url, body, expect=(200, 400))
+        if pclient.is_unknown_trait(resp):
+            # Only traits the provider lacks may be missing (Placement
+            # does not delete a trait a provider carries).
+            for name in sorted(wanted - current):
+                ensure_trait(client, name)
+            resp = generations.write(client.put, url, body)
+        if resp.status != 200:
             raise _refused('PUT', url, resp)
-        LOG.debug('Generation conflict on %s traits, retrying', uuid)
-    raise exception.PlacementUnavailable(
-        'gave up changing traits of %s after %d generation conflicts'
-        % (uuid, GENERATION_RETRIES))
+        return wanted - current, current - wanted
+
+    return generations.retry(attempt, 'changing traits of %s' % uuid)
 
 
 def ensure_child(client, uuid, name, parent_uuid):
@@ -212,7 +199,8 @@ def set_inventory(client, uuid, resource_class, total):
     wanted = {'total': total, 'reserved': 0, 'min_unit': 1, 'max_unit': 1,
               'step_size': 1, 'allocation_ratio': 1.0}
     url = _path('/resource_providers/%s/inventories', uuid)
-    for _attempt in range(GENERATION_RETRIES):
+
+    def attempt():
         inventories, generation = get_inventories(client, uuid)
         if inventories is None:
             raise exception.NotFound(
@@ -223,23 +211,13 @@ def set_inventory(client, uuid, resource_class, total):
         inventories[resource_class] = wanted
         body = {'inventories': inventories,
                 'resource_provider_generation': generation}
-        try:
-            resp = client.put(url, body, expect=(200, 409))
-        except exception.PlacementUnavailable as exc:
-            # Placement on MariaDB answers 500 when its write deadlocks
-            # with a concurrent one; the PUT is a compare-and-set on the
-            # generation, so re-read and retry.
-            LOG.debug('Retrying inventory of %s after: %s', uuid, exc)
-            time.sleep(RETRY_PAUSE)
-            continue
-        if resp.status == 200:
-            return True
-        if pclient.is_generation_conflict(resp):
-            continue
-        raise _refused('PUT', url, resp)
-    raise exception.PlacementUnavailable(
-        'gave up setting %s inventory on %s after %d conflicts'
-        % (resource_class, uuid, GENERATION_RETRIES))
+        resp = generations.write(client.put, url, body)
+        if resp.status != 200:
+            raise _refused('PUT', url, resp)
+        return True
+
+    return generations.retry(attempt, 'setting %s inventory on %s'
+                             % (resource_class, uuid))
 
 
 def usage(client, uuid, resource_class):
@@ -260,7 +238,8 @@ def delete_inventory(client, uuid, resource_class):
     """
     url = _path('/resource_providers/%s/inventories/%s', uuid,
                 resource_class)
-    for _attempt in range(GENERATION_RETRIES):
+
+    def attempt():
         resp = client.delete(url, expect=(204, 404, 409))
         if resp.status != 409:
             return resp.status == 204
@@ -271,6 +250,7 @@ def delete_inventory(client, uuid, resource_class):
             raise exception.InventoryInUse(
                 '%d unit(s) of %s on provider %s are still in use'
                 % (used, resource_class, uuid))
-    raise exception.PlacementUnavailable(
-        'gave up removing %s inventory from %s after %d generation '
-        'conflicts' % (resource_class, uuid, GENERATION_RETRIES))
+        raise generations.Moved(url)
+
+    return generations.retry(attempt, 'removing %s inventory from %s'
+                             % (resource_class, uuid))

@@ -31,7 +31,7 @@ from sqlalchemy.orm import aliased
 from placement_ext.db import models
 from placement_ext import exception
 from placement_ext import states
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 _E = states.EventStatus
 

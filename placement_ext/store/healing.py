@@ -19,8 +19,8 @@ from placement_ext.store import leases
 from placement_ext.store import locking
 from placement_ext.store import results
 from placement_ext.store import snapshot
-from placement_ext.store import timeconv
 from placement_ext.store import validation
+from placement_ext import timeconv
 
 _L = states.LeaseStatus
 HEALABLE = (_L.PENDING, _L.STARTING, _L.ACTIVE)

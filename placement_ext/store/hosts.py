@@ -19,7 +19,7 @@ from placement_ext import limits
 from placement_ext.store import host_cache
 from placement_ext.store import locking
 from placement_ext.store import snapshot
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 CAPACITY_FIELDS = ('vcpus', 'memory_mb', 'local_gb')
 RESOURCE_CLASS = re.compile(r'^[A-Z0-9_]{1,255}$')

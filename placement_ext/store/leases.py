@@ -23,7 +23,7 @@ from placement_ext import states
 from placement_ext.store import length_bound
 from placement_ext.store import locking
 from placement_ext.store import snapshot
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 from placement_ext.store import validation
 
 LEASE_ID_LENGTH = models.Lease.id.type.length

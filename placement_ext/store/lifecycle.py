@@ -16,7 +16,7 @@ from placement_ext import states
 from placement_ext.store import events
 from placement_ext.store import leases
 from placement_ext.store import results
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 _L = states.LeaseStatus
 _R = states.ReservationStatus

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from placement_ext.db import models
 from placement_ext import states
 from placement_ext.store import results
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 _L = states.LeaseStatus
 

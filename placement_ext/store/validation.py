@@ -8,7 +8,8 @@ Rules:
 
 * Dates are ``"now"``, ``YYYY-MM-DD HH:MM[:SS]`` (Blazar's form) or ISO 8601
   ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` with an optional ``Z`` or ``+HH:MM``
-  offset. Naive dates are UTC; fractions of a second are dropped.
+  offset, in ASCII digits (``placement_ext.timeconv`` reads them). Naive
+  dates are UTC; fractions of a second are dropped.
 * Integers may be JSON numbers or decimal strings (``"2"``), since
   python-blazarclient sends strings; booleans and floats are not integers,
   and nothing above 2**31-1 is accepted.
@@ -25,7 +26,6 @@ Rules:
   ``RESERVATION_TOLERATED_KEYS``); those are ignored.
 """
 
-import calendar
 import datetime
 import re
 
@@ -35,6 +35,7 @@ from placement_ext.conf import leases as leases_conf
 from placement_ext.exception import InvalidInput
 from placement_ext import limits
 from placement_ext.reservations import fields
+from placement_ext import timeconv
 
 MAX_INT = limits.MAX_INT
 MAX_NAME_LENGTH = limits.MAX_NAME_LENGTH
@@ -59,27 +60,12 @@ EXCLUSIVE_UPDATE_KEYS = (
     ('defer_by', 'advance_by'), ('end_date', 'prolong_for'),
     ('end_date', 'reduce_by'), ('prolong_for', 'reduce_by'))
 DATE_FORMATS = "'now' or YYYY-MM-DD HH:MM[:SS]"
-_DATE_RE = re.compile(
-    r'^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})'
-    r'(?::(\d{2})(?:\.\d{1,6})?)?(Z|([+-])(\d{2}):([0-5]\d))?$')
 _DURATION_RE = re.compile(r'^(-?)(\d+)([dhms]?)$')
 _UNIT_SECONDS = {'d': 86400, 'h': 3600, 'm': 60, 's': 1, '': 1}
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
-def _epoch(moment):
-    """Whole seconds since the epoch; a naive datetime is taken as UTC."""
-    offset = moment.utcoffset() or datetime.timedelta()
-    return calendar.timegm(moment.timetuple()) - int(offset.total_seconds())
-
-
-def _show_time(seconds):
-    """A UTC date for messages, or plain epoch seconds out of range."""
-    try:
-        moment = _EPOCH + datetime.timedelta(seconds=seconds)
-    except OverflowError:
-        return '%d seconds since the epoch' % seconds
-    return moment.strftime('%Y-%m-%d %H:%M:%S UTC')
+# A UTC date for messages, or plain epoch seconds out of range.
+_show_time = timeconv.message_text
 
 
 def _show_duration(seconds):
@@ -97,22 +83,14 @@ def parse_datetime(value, field, now):
     """Epoch seconds (UTC) of ``value``, a date string, ``"now"`` or a
     datetime; anything else is refused."""
     if isinstance(value, datetime.datetime):
-        return check_epoch(_epoch(value), field)
+        return check_epoch(timeconv.to_epoch(value), field)
     if not isinstance(value, str):
         raise InvalidInput(field, 'got %s; expected %s'
                            % (type(value).__name__, DATE_FORMATS))
     if value == 'now':
         return now
-    match = _DATE_RE.match(value)
     try:
-        if not match:
-            raise ValueError(value)
-        numbers = [int(part or 0) for part in match.groups()[:6]]
-        sign, hours, minutes = match.groups()[7:]
-        offset = datetime.timedelta(hours=int(hours or 0),
-                                    minutes=int(minutes or 0))
-        zone = datetime.timezone(-offset if sign == '-' else offset)
-        epoch = _epoch(datetime.datetime(*numbers, tzinfo=zone))
+        epoch = timeconv.parse(value)
     except ValueError:
         raise InvalidInput(field, '%r is not a valid date; expected %s'
                            % (value, DATE_FORMATS)) from None

@@ -1,7 +1,7 @@
 """Plain-dict views of store rows, in Blazar's field names."""
 
 from placement_ext import reservations
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 
 def host_view(host):

@@ -12,7 +12,7 @@ import pytest
 
 from placement_ext import context as bn_context
 from placement_ext import exception
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 HOUR = 3600
 

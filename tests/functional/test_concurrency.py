@@ -22,7 +22,7 @@ from placement_ext.db import migration
 from placement_ext.db import models
 from placement_ext import exception
 from placement_ext.store import api as store_api
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 WORKERS = 8
 OPERATIONS = 25

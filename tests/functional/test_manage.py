@@ -134,7 +134,7 @@ def test_host_add_list_and_calendar(tmp_path):
 
 
 def _in_an_hour(now):
-    from placement_ext.store import timeconv
+    from placement_ext import timeconv
     return timeconv.to_text(timeconv.to_datetime(now + 3600))
 
 

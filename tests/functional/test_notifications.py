@@ -70,7 +70,7 @@ def make_lease(**changes):
         'status': 'ACTIVE',
         'reservations': [{'id': 'r1', 'resource_type': 'physical:host',
                           'status': 'active'}],
-        # A datetime, as a caller might pass one: sent as ISO 8601.
+        # A datetime, as a caller might pass one: sent as Blazar's are.
         'created_at': datetime.datetime(2029, 12, 1, 8, 30, 15),
     }
     lease.update(changes)
@@ -134,7 +134,7 @@ def test_events_reach_a_listener_as_blazar_sends_them(rabbit):
                        notifications.END_LEASE):
         notifier.notify(context, event_type, lease)
 
-    expected_payload = dict(lease, created_at='2029-12-01T08:30:15')
+    expected_payload = dict(lease, created_at='2029-12-01T08:30:15.000000')
     for event_type in (notifications.START_LEASE,
                        notifications.BEFORE_END_LEASE,
                        notifications.END_LEASE):

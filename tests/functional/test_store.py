@@ -7,7 +7,7 @@ from sqlalchemy import select
 from placement_ext import context as bn_context
 from placement_ext.db import models
 from placement_ext import exception
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 HOUR = 3600
 DAY = 86400

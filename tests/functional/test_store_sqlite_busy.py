@@ -15,7 +15,7 @@ from placement_ext import context as bn_context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.store import api as store_api
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 from tests.conftest import FakeClock
 
 HOUR = 3600

@@ -75,6 +75,7 @@ DISTRIBUTIONS = {
     'oslo_utils': 'oslo.utils', 'oslo_context': 'oslo.context',
     'oslo_db': 'oslo.db', 'oslo_messaging': 'oslo.messaging',
     'oslo_policy': 'oslo.policy', 'oslo_middleware': 'oslo.middleware',
+    'oslo_serialization': 'oslo.serialization',
     'keystoneauth1': 'keystoneauth1',
     'keystonemiddleware': 'keystonemiddleware', 'webob': 'WebOb',
     'routes': 'Routes', 'jsonschema': 'jsonschema',

@@ -5,7 +5,7 @@ from placement_ext.api import policy
 from placement_ext.api.policies import availability as rules
 from placement_ext.api.schemas import availability as schemas
 from placement_ext.api import util
-from placement_ext.api import views
+from placement_ext import timeconv
 
 
 def query(req):
@@ -20,10 +20,11 @@ def query(req):
     found = util.services(req).store.availability(
         ctx, body['reservation'], body['start_date'], body['end_date'],
         body.get('duration'))
-    result = {'timeline': [{'date': views.epoch_date(p['time']),
-                            'free': p['free']} for p in found['timeline']]}
+    shown = timeconv.epoch_blazar_text
+    result = {'timeline': [{'date': shown(p['time']), 'free': p['free']}
+                           for p in found['timeline']]}
     if 'earliest_start' in found:
         earliest = found['earliest_start']
         result['earliest_start'] = (None if earliest is None
-                                    else views.epoch_date(earliest))
+                                    else shown(earliest))
     return util.respond({'availability': result})

@@ -18,7 +18,7 @@ from placement_ext import enrolment
 from placement_ext import exception
 from placement_ext.placement import encoding
 from placement_ext.store import snapshot
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 LOG = logging.getLogger(__name__)
 

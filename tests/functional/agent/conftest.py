@@ -10,7 +10,7 @@ import pytest
 from placement_ext.agent import faults
 from placement_ext.cmd import agent as agent_cmd
 from placement_ext import context as bn_context
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 from tests import placement_service as ps
 
 ADMIN = bn_context.admin_context()

@@ -34,7 +34,7 @@ from placement_ext.db import migration
 from placement_ext import exception
 from blazar_nova import names
 from placement_ext.store import api as store_api
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 from tests import agent_process
 from tests import placement_service as ps
 

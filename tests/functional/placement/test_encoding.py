@@ -12,6 +12,7 @@ from placement_ext.placement import encoding
 from placement_ext import reservations
 from placement_ext.reservations import physical_host
 from placement_ext.reservations import virtual_instance
+from placement_ext.placement import generations
 from blazar_nova import names
 from placement_ext.placement import providers
 from tests import placement_service as ps
@@ -494,13 +495,13 @@ def test_writes_give_up_after_endless_generation_conflicts(
     host = node()
     racing = RacingClient(placement_under_test.adapter,
                           _other_writer(client, host),
-                          providers.GENERATION_RETRIES)
+                          generations.ATTEMPTS)
 
     with pytest.raises(exception.PlacementUnavailable) as exc:
         providers.change_traits(racing, host, add={'CUSTOM_MINE'})
 
     assert 'generation conflicts' in str(exc.value)
-    assert racing.raced == providers.GENERATION_RETRIES
+    assert racing.raced == generations.ATTEMPTS
     assert 'CUSTOM_MINE' not in traits_of(client, host)
 
 

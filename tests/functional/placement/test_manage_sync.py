@@ -10,7 +10,7 @@ from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from blazar_nova import names
 from placement_ext.store import api as store_api
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 from tests import manage_process
 from tests import placement_service as ps
 from tests.placement_service import carriers

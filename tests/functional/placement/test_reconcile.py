@@ -11,7 +11,7 @@ from placement_ext.reservations import virtual_instance
 from blazar_nova import names
 from placement_ext.placement import providers
 from placement_ext.placement import reconcile
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 from tests import placement_service as ps
 from tests.placement_service import carriers
 from tests.placement_service import inventory_of
