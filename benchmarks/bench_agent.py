@@ -70,7 +70,7 @@ from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.db import models
 from placement_ext.store import api as store_api
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 from tests import agent_fleet
 from tests import db_backends
 from tests import placement_service as ps

@@ -43,7 +43,7 @@ from placement_ext.db import models
 from placement_ext.store import api as store_api
 from placement_ext.store import leases
 from placement_ext.store import length_bound
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 from tests import db_backends
 
 NOW = 1_900_000_000

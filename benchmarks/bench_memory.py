@@ -80,7 +80,7 @@ from placement_ext.placement import providers
 from placement_ext.placement import reconcile
 from placement_ext import states
 from placement_ext.store import api as store_api
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 from tests import agent_fleet
 from tests import api_process
 from tests import db_backends

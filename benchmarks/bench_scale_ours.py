@@ -26,7 +26,7 @@ from benchmarks import scale_data
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.store import api as store_api
-from placement_ext.store import timeconv
+from placement_ext import timeconv
 
 
 def host_rows(dataset):
