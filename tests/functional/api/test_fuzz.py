@@ -82,7 +82,7 @@ from placement_ext.db import models
 from blazar_nova import names as placement_names
 from placement_ext import states
 from placement_ext.store import validation
-from tests import placement_service
+from placement_ext.testing import placement_service
 from tests.functional.api import backends as api_backends
 from tests.functional.api import fuzz_strategies as fs
 

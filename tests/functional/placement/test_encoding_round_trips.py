@@ -13,7 +13,7 @@ import uuid
 from placement_ext.placement import client as pclient
 from placement_ext.placement import encoding
 from blazar_nova import names
-from tests import placement_service as ps
+from placement_ext.testing import placement_service as ps
 
 SHAPES = ((re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
                       r'[0-9a-f]{12}'), '{uuid}'),

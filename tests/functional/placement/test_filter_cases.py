@@ -22,7 +22,7 @@ from blazar_nova.scheduler import placement_view
 from placement_ext.placement import client as pclient
 from placement_ext.placement import encoding
 from blazar_nova import names
-from tests import placement_service as ps
+from placement_ext.testing import placement_service as ps
 
 objects.register_all()
 CONF = nova.conf.CONF

@@ -14,8 +14,9 @@ import sys
 import time
 
 from placement_ext.agent import faults
+from placement_ext import testing
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO_ROOT = testing.REPO_ROOT
 
 # Timings that let a test see retries, claim expiry and ends in seconds.
 FAST = {
