@@ -8,17 +8,20 @@ repository root::
     python -m benchmarks check                README.md's table against the
                                               registry
 
-``run`` executes ``benchmarks.NAME`` in this process as ``__main__`` (as
-``python -m benchmarks.NAME ARGS...`` would), so ``run NAME --help``
-shows its options. Each benchmark needs what README.md says (servers,
-peer venvs, a cloud); the peer scripts (bench_filter_peer,
-bench_scale_peer) need the peer's venv as the interpreter.
+``run`` executes the module of NAME (``benchmarks.NAME`` for the
+benchmarks, ``benchmarks.peer.NAME`` for the peer scripts,
+``benchmarks.harness.NAME`` for run_suite and the stacks' smoke tests) in
+this process as ``__main__`` (as ``python -m MODULE ARGS...`` would), so
+``run NAME --help`` shows its options. Each benchmark needs what
+README.md says (servers, peer venvs, a cloud); the peer scripts
+(bench_filter_peer, bench_scale_peer) need the peer's venv as the
+interpreter.
 """
 
 import runpy
 import sys
 
-from benchmarks import registry
+from benchmarks.harness import registry
 
 USAGE = ('usage: python -m benchmarks list | run NAME [ARGS...] | '
          'suite [ARGS...] | check')
@@ -37,7 +40,7 @@ def run(name, args):
               'them' % name, file=sys.stderr)
         return 2
     sys.argv = [name] + list(args)
-    runpy.run_module('benchmarks.' + name, run_name='__main__',
+    runpy.run_module(registry.module(name), run_name='__main__',
                      alter_sys=True)
     return 0
 

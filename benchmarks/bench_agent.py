@@ -41,7 +41,8 @@ Usage::
 
 See doc/benchmarks-agent.md for the figures.
 
-MariaDB and PostgreSQL are the local servers of ``tests/db_backends.py``.
+MariaDB and PostgreSQL are the local servers of
+``placement_ext/testing/db_backends.py``.
 This is a benchmark run by hand, not a test: one run, medians, on whatever
 the machine is doing at the time (the load average is recorded).
 """
@@ -71,9 +72,9 @@ from placement_ext.db import migration
 from placement_ext.db import models
 from placement_ext.store import api as store_api
 from placement_ext import timeconv
-from tests import agent_fleet
-from tests import db_backends
-from tests import placement_service as ps
+from placement_ext.testing import agent_fleet
+from placement_ext.testing import db_backends
+from placement_ext.testing import placement_service as ps
 
 ADMIN = bn_context.admin_context()
 EVENT_TYPES = ('start_lease', 'before_end_lease', 'end_lease')
@@ -130,7 +131,8 @@ def machine():
 
 # Placement as N processes sharing one port (SO_REUSEPORT), the way a
 # production Placement runs several WSGI processes: the same server as
-# tests/placement_service.Standalone's, each process on its own log.
+# placement_ext.testing.placement_service.Standalone's, each process on
+# its own log.
 FARM_SERVER = '''
 import socketserver, sys
 from wsgiref import simple_server
@@ -606,7 +608,7 @@ def main(argv=None):
                              'time')
     parser.add_argument('--placement-processes', type=int, default=1,
                         help='Placement processes sharing its port (1: '
-                             'tests/placement_service.Standalone)')
+                             'placement_service.Standalone)')
     parser.add_argument('--placement-pool', type=int, default=0,
                         help="Placement's [placement_database] "
                              'max_pool_size (default: oslo.db\'s, 5)')

@@ -16,7 +16,7 @@ Usage::
         [--hosts 1000] [--reservations 10000] [--runs 31] [--json FILE]
 
 PostgreSQL and MariaDB use scratch databases on the local servers (see
-``tests/db_backends.py`` for the URLs).
+``placement_ext/testing/db_backends.py`` for the URLs).
 """
 
 import argparse
@@ -44,7 +44,7 @@ from placement_ext.store import api as store_api
 from placement_ext.store import leases
 from placement_ext.store import length_bound
 from placement_ext import timeconv
-from tests import db_backends
+from placement_ext.testing import db_backends
 
 NOW = 1_900_000_000
 DAY = 86400

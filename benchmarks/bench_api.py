@@ -50,8 +50,8 @@ from placement_ext import context as bn_context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.store import api as store_api
-from tests import agent_fleet
-from tests import db_backends
+from placement_ext.testing import agent_fleet
+from placement_ext.testing import db_backends
 
 HEADERS = {'Content-Type': 'application/json',
            'Accept': 'application/json',

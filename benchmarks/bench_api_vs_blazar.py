@@ -75,8 +75,8 @@ import requests
 
 from benchmarks import bench_agent
 from benchmarks import bench_api
-from benchmarks import blazar_stack
-from benchmarks import nova_stack
+from benchmarks.harness import blazar_stack
+from benchmarks.harness import nova_stack
 
 LOG = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ What it measures, in this order:
    else's), its wall time and the ``up_seconds`` it records in
    cloud.json; then the memory of every service, idle;
 2. ``--rounds`` (20) host leases, each from its start to its holder's
-   server ACTIVE on the reserved host (benchmarks/cloud_lease.py);
+   server ACTIVE on the reserved host (benchmarks/harness/cloud_lease.py);
 3. nova-scheduler's own time per decision with and without BlazarFilter,
    ``--requests`` (25) boots with a reservation hint and as many without
-   in each mode (benchmarks/cloud_scheduler.py);
+   in each mode (benchmarks/harness/cloud_scheduler.py);
 4. the memory of every service (RSS and PSS, as ``tools/cloud.sh
    status``) after all that.
 
@@ -41,9 +41,9 @@ import subprocess
 import sys
 import time
 
-from benchmarks import cloud_client
-from benchmarks import cloud_lease
-from benchmarks import cloud_scheduler
+from benchmarks.harness import cloud_client
+from benchmarks.harness import cloud_lease
+from benchmarks.harness import cloud_scheduler
 from tools.cloud import cloud
 from tools.cloud import environment
 from tools.cloud import layout

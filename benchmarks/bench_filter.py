@@ -15,13 +15,15 @@ for:
   on both sides (the two filters do not pass the same hosts here, see
   doc/benchmarks-filter.md).
 
-Ours reads the real Placement service (``tests/placement_service.
-Standalone``: placement's WSGI app on SQLite in a child process, over
-loopback HTTP) through Nova's own ``SchedulerReportClient``. blazar-nova
-runs in its own virtualenv (``bench_filter_peer.py``), reading Nova host
-aggregates laid out as Blazar leaves them.
+Ours reads the real Placement service (``placement_ext.testing.
+placement_service.Standalone``: placement's WSGI app on SQLite in a child
+process, over loopback HTTP) through Nova's own
+``SchedulerReportClient``. blazar-nova runs in its own virtualenv
+(``peer/bench_filter_peer.py``), reading Nova host aggregates laid out as
+Blazar leaves them.
 
-Usage (``benchmarks/run_filter_bench.sh`` makes the peer venv first)::
+Usage (``benchmarks/harness/run_filter_bench.sh`` makes the peer venv
+first)::
 
     python -m benchmarks.bench_filter --peer-python .venv-peer/bin/python
         [--sizes 100,1000,10000] [--runs 21] [--large-runs 21]
@@ -41,7 +43,7 @@ import tempfile
 import time
 import uuid
 
-from benchmarks import bench_filter_peer as common
+from benchmarks.peer import bench_filter_peer as common
 
 RESERVED_FOR_REQUESTER = 10
 OTHER_RESERVATIONS = 3
@@ -246,7 +248,7 @@ def run_ours(size, args, workdir, profile):
     from nova.scheduler.client import report
     # Importing the filter registers nova.conf's [blazar_filter] options.
     from blazar_nova.scheduler.filters import blazar_filter  # noqa: F401
-    from tests import placement_service
+    from placement_ext.testing import placement_service
 
     conf = nova.conf.CONF
     began = time.perf_counter()
@@ -329,7 +331,7 @@ def profile_call(label, call, repeat=5):
 def run_peer(args, dataset_path, workdir):
     out = workdir / 'peer.json'
     command = [args.peer_python, os.path.join(os.path.dirname(
-        os.path.abspath(__file__)), 'bench_filter_peer.py'),
+        os.path.abspath(__file__)), 'peer', 'bench_filter_peer.py'),
         str(dataset_path), str(out), '--runs', str(args.runs),
         '--large-runs', str(args.large_runs), '--warmup', str(args.warmup)]
     env = dict(os.environ, PYTHONWARNINGS='ignore')  # eventlet's notice

@@ -48,9 +48,9 @@ interval observed.
 * ``host`` (default): one ``physical:host`` reservation per lease naming
   its host (as ours), with Blazar's host plugin on a real nova-api
   (``blazar_stack.Stack(plugins=HOST_PLUGIN, hosts=N)``,
-  ``benchmarks/nova_stack.py``). When that stack is missing, cannot be
-  stood up or refuses a host lease, the run falls back to ``none`` and
-  records why.
+  ``benchmarks/harness/nova_stack.py``). When that stack is missing,
+  cannot be stood up or refuses a host lease, the run falls back to
+  ``none`` and records why.
 
 Usage::
 
@@ -93,7 +93,7 @@ import sqlalchemy as sa
 
 from benchmarks import bench_agent
 from benchmarks import bench_api
-from benchmarks import blazar_stack
+from benchmarks.harness import blazar_stack
 
 LOG = logging.getLogger(__name__)
 
@@ -248,8 +248,8 @@ def host_support():
     """``(True, None)`` when blazar_stack can run Blazar's host plugin on
     a real nova-api (``Stack(plugins=HOST_PLUGIN, hosts=N)``), else
     ``(False, why)``."""
-    if not os.path.exists(os.path.join(HERE, 'nova_stack.py')):
-        return False, 'benchmarks/nova_stack.py is not in this tree'
+    if not os.path.exists(os.path.join(HERE, 'harness', 'nova_stack.py')):
+        return False, 'benchmarks/harness/nova_stack.py is not in this tree'
     if not hasattr(blazar_stack, 'HOST_PLUGIN') or 'hosts' not in \
             inspect.signature(blazar_stack.Stack).parameters:
         return False, ('blazar_stack.Stack takes no hosts for the host '

@@ -6,8 +6,9 @@ Builds the scale data set (``scale_data.generate``: 10,000 hosts and
 ``bench_allocator.load``'s bulk inserts, its calendar moved onto the real
 clock so that half a day of it (``--live-at``) has passed: the leases
 started by then are ACTIVE (start event done), the rest PENDING. A real
-Placement (``tests/placement_service.Standalone``, SQLite) holds the
-10,000 compute nodes, bulk-inserted as ``bench_filter`` does, all enrolled
+Placement (``placement_ext.testing.placement_service.Standalone``,
+SQLite) holds the 10,000 compute nodes, bulk-inserted as ``bench_filter``
+does, all enrolled
 (reservable trait); the live reservations are written into it by the
 project's own Placement reconcile, as the agent would have left them.
 
@@ -70,7 +71,7 @@ from sqlalchemy import update
 from benchmarks import bench_allocator
 from benchmarks import bench_filter
 from benchmarks import bench_scale_ours
-from benchmarks import scale_data
+from benchmarks.harness import scale_data
 from placement_ext import context as bn_context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
@@ -81,11 +82,11 @@ from placement_ext.placement import reconcile
 from placement_ext import states
 from placement_ext.store import api as store_api
 from placement_ext import timeconv
-from tests import agent_fleet
-from tests import api_process
-from tests import db_backends
-from tests import manage_process
-from tests import placement_service as ps
+from placement_ext.testing import agent_fleet
+from placement_ext.testing import api_process
+from placement_ext.testing import db_backends
+from placement_ext.testing import manage_process
+from placement_ext.testing import placement_service as ps
 
 LOG = logging.getLogger(__name__)
 

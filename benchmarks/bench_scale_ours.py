@@ -1,10 +1,10 @@
 """Our allocator on the scale data set: host and instance decisions.
 
-Loads ``benchmarks/scale_data.py``'s data set into a database through the
-project's migrations and bulk inserts, then times one decision per probe
-window, through the whole store path (allocator lock, load, decide, write
-the lease, its reservation, allocations and events), rolled back so that
-the calendar stays the same for every probe.
+Loads ``benchmarks/harness/scale_data.py``'s data set into a database
+through the project's migrations and bulk inserts, then times one
+decision per probe window, through the whole store path (allocator lock,
+load, decide, write the lease, its reservation, allocations and events),
+rolled back so that the calendar stays the same for every probe.
 
 Usage::
 
@@ -12,7 +12,7 @@ Usage::
         [--runs 31] [--budget 60] [--warmup 2]
 
 ``DB_URL`` names an empty database; ``OUT.json`` gets the samples in the
-same shape as ``bench_scale_peer.py`` writes them.
+same shape as ``peer/bench_scale_peer.py`` writes them.
 """
 
 import argparse
@@ -22,7 +22,7 @@ import sys
 import time
 
 from benchmarks import bench_allocator
-from benchmarks import scale_data
+from benchmarks.harness import scale_data
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.store import api as store_api

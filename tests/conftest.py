@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 
 from placement_ext import conf as bn_conf  # noqa: E402
-from tests import db_backends  # noqa: E402
+from placement_ext.testing import db_backends  # noqa: E402
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 # functional tests on SQLite, MariaDB and PostgreSQL.
 #
 # Server-backed tests skip only when nothing listens on the server's port
-# (127.0.0.1:3306 and :5432 by default, see tests/db_backends.py); when a
-# server is up they run, and any failure to use it is an error.
+# (127.0.0.1:3306 and :5432 by default, see
+# placement_ext/testing/db_backends.py); when a server is up they run, and
+# any failure to use it is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

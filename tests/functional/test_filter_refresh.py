@@ -8,7 +8,7 @@ import pytest
 
 from blazar_nova.scheduler import placement_view
 from placement_ext.placement import encoding
-from tests import placement_service
+from placement_ext.testing import placement_service
 
 
 class ReportClient:

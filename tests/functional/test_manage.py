@@ -3,7 +3,7 @@
 import pytest
 
 from placement_ext.db import migration
-from tests import manage_process
+from placement_ext.testing import manage_process
 
 
 def _write_config(tmp_path, connection):

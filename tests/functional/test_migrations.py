@@ -19,7 +19,7 @@ from placement_ext import exception
 from placement_ext.store import api as store_api
 from placement_ext import timeconv
 from tests.conftest import scratch_database
-from tests import db_backends
+from placement_ext.testing import db_backends
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))

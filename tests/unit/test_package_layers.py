@@ -42,6 +42,24 @@ def test_blazar_nova_imports_nothing_of_the_service():
     assert offenders == {}
 
 
+def test_the_runtime_never_imports_the_testing_helpers():
+    """``placement_ext.testing`` (throwaway databases, real Placements,
+    the commands as processes) is for tests/ and benchmarks/ only: no
+    module of the service or of the filter imports it."""
+    testing = ROOT / 'placement_ext' / 'testing'
+    offenders = {}
+    for package in ('blazar_nova', 'placement_ext'):
+        for path in sorted((ROOT / package).rglob('*.py')):
+            if testing in path.parents:
+                continue
+            used = sorted(name for name in imported_modules(path)
+                          if name == 'placement_ext.testing'
+                          or name.startswith('placement_ext.testing.'))
+            if used:
+                offenders[str(path.relative_to(ROOT))] = used
+    assert offenders == {}
+
+
 def test_the_scan_sees_late_imports(tmp_path):
     source = tmp_path / 'late.py'
     source.write_text('def f():\n    from placement_ext import states\n')

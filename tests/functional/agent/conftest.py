@@ -11,7 +11,7 @@ from placement_ext.agent import faults
 from placement_ext.cmd import agent as agent_cmd
 from placement_ext import context as bn_context
 from placement_ext import timeconv
-from tests import placement_service as ps
+from placement_ext.testing import placement_service as ps
 
 ADMIN = bn_context.admin_context()
 HOUR = 3600

@@ -13,8 +13,9 @@ instances (the Nova side is tested in tests/functional/nova), so the four
 fault points inside those steps are never reached; a test shows that an
 agent armed at one of them runs straight through.
 
-Timings are short (``tests.agent_process.FAST``): events are polled every
-0.2 s, retried after 0.5 s doubling up to 2 s, claims last 10 s.
+Timings are short (``placement_ext.testing.agent_process.FAST``): events
+are polled every 0.2 s, retried after 0.5 s doubling up to 2 s, claims
+last 10 s.
 """
 
 import os
@@ -35,8 +36,8 @@ from placement_ext import exception
 from blazar_nova import names
 from placement_ext.store import api as store_api
 from placement_ext import timeconv
-from tests import agent_process
-from tests import placement_service as ps
+from placement_ext.testing import agent_process
+from placement_ext.testing import placement_service as ps
 
 ADMIN = bn_context.admin_context()
 HOUR = 3600

@@ -8,7 +8,7 @@ import pytest
 from blazar_nova import names
 from tests.functional.agent.conftest import ADMIN
 from tests.functional.agent.conftest import HOUR
-from tests import placement_service as ps
+from placement_ext.testing import placement_service as ps
 
 on_sqlite_and_pg = pytest.mark.parametrize(
     'db_url', ['sqlite', 'postgresql'], indirect=True)

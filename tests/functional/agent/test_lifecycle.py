@@ -6,7 +6,7 @@ import uuid
 from blazar_nova import names
 from tests.functional.agent.conftest import ADMIN
 from tests.functional.agent.conftest import HOUR
-from tests import placement_service as ps
+from placement_ext.testing import placement_service as ps
 
 
 def _trait(lease):

@@ -5,8 +5,8 @@ import pytest
 
 from tests.functional.agent.conftest import ADMIN
 from tests.functional.agent.conftest import HOUR
-from tests import manage_process
-from tests import placement_service as ps
+from placement_ext.testing import manage_process
+from placement_ext.testing import placement_service as ps
 
 on_sqlite = pytest.mark.parametrize('db_url', ['sqlite'], indirect=True)
 

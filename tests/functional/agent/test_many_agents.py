@@ -29,9 +29,9 @@ from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.store import api as store_api
 from placement_ext import timeconv
-from tests import agent_fleet
-from tests import db_backends
-from tests import placement_service as ps
+from placement_ext.testing import agent_fleet
+from placement_ext.testing import db_backends
+from placement_ext.testing import placement_service as ps
 
 ADMIN = bn_context.admin_context()
 AGENTS = ('agent-a', 'agent-b', 'agent-c')

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests import db_backends
+from placement_ext.testing import db_backends
 from tests.functional.api import backends as api_backends
 
 

@@ -33,7 +33,7 @@ from placement_ext import conf as bn_conf
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.store import api as store_api
-from tests import placement_service
+from placement_ext.testing import placement_service
 
 # 2030-01-01 00:00:00 UTC: what the store takes for "now".
 NOW = 1893456000

@@ -1,6 +1,7 @@
 """python-blazarclient, unchanged, against ``blazar-nova-api`` over HTTP.
 
-``blazar-nova-api`` runs as its own process (``tests.api_process``) with
+``blazar-nova-api`` runs as its own process
+(``placement_ext.testing.api_process``) with
 ``[api] auth_strategy = noauth`` (token ``admin`` is an admin, ``USER:PROJECT``
 a member of PROJECT), over a freshly migrated store on SQLite and on
 PostgreSQL, and enrols hosts from a standalone Placement (its own process)
@@ -25,9 +26,9 @@ import pytest
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from blazar_nova import names
-from tests import api_process
-from tests import db_backends
-from tests import placement_service as ps
+from placement_ext.testing import api_process
+from placement_ext.testing import db_backends
+from placement_ext.testing import placement_service as ps
 
 # What python-blazarclient parses lease dates with (prolong, defer), and
 # what it sends.

@@ -83,7 +83,7 @@ from blazar_nova import names as placement_names
 from placement_ext.reservations import physical_host
 from placement_ext.reservations import virtual_instance
 from placement_ext import states
-from tests import placement_service
+from placement_ext.testing import placement_service
 from tests.functional.api import backends as api_backends
 from tests.functional.api import fuzz_strategies as fs
 

@@ -25,8 +25,8 @@ import pytest
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from blazar_nova import names
-from tests import api_process
-from tests import placement_service as ps
+from placement_ext.testing import api_process
+from placement_ext.testing import placement_service as ps
 
 LEASE_DATE = blazar_utils.LEASE_DATE_FORMAT
 CLI_DATE = '%Y-%m-%d %H:%M'

@@ -23,7 +23,7 @@ from placement_ext.cmd import api as api_cmd
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.store import api as store_api
-from tests import placement_service
+from placement_ext.testing import placement_service
 
 ORIGIN = 'https://dashboard.example.org'
 

@@ -14,7 +14,7 @@ from placement_ext.nova import reconcile as nova_reconcile
 from placement_ext import context as bn_context
 from blazar_nova import names
 from tests.functional.nova import base
-from tests import placement_service as ps
+from placement_ext.testing import placement_service as ps
 
 HOUR = 3600
 

@@ -15,8 +15,8 @@ import uuid
 import pytest
 
 from placement_ext.placement import client as pclient
-from tests import db_backends
-from tests import placement_service
+from placement_ext.testing import db_backends
+from placement_ext.testing import placement_service
 
 KINDS = placement_service.KINDS
 PlacementUnderTest = placement_service.PlacementUnderTest

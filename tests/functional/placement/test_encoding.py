@@ -15,10 +15,10 @@ from placement_ext.reservations import virtual_instance
 from placement_ext.placement import generations
 from blazar_nova import names
 from placement_ext.placement import providers
-from tests import placement_service as ps
-from tests.placement_service import carriers
-from tests.placement_service import inventory_of
-from tests.placement_service import traits_of
+from placement_ext.testing import placement_service as ps
+from placement_ext.testing.placement_service import carriers
+from placement_ext.testing.placement_service import inventory_of
+from placement_ext.testing.placement_service import traits_of
 
 HOST = physical_host.NAME
 INSTANCE = virtual_instance.NAME

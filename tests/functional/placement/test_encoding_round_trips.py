@@ -15,7 +15,7 @@ from placement_ext.placement import encoding
 from placement_ext import reservations
 from placement_ext.reservations import physical_host
 from blazar_nova import names
-from tests import placement_service as ps
+from placement_ext.testing import placement_service as ps
 
 SHAPES = ((re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
                       r'[0-9a-f]{12}'), '{uuid}'),

@@ -25,7 +25,7 @@ from placement_ext import reservations
 from placement_ext.reservations import physical_host
 from placement_ext.reservations import virtual_instance
 from blazar_nova import names
-from tests import placement_service as ps
+from placement_ext.testing import placement_service as ps
 
 objects.register_all()
 CONF = nova.conf.CONF

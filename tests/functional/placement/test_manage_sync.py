@@ -11,9 +11,9 @@ from placement_ext.db import migration
 from blazar_nova import names
 from placement_ext.store import api as store_api
 from placement_ext import timeconv
-from tests import manage_process
-from tests import placement_service as ps
-from tests.placement_service import carriers
+from placement_ext.testing import manage_process
+from placement_ext.testing import placement_service as ps
+from placement_ext.testing.placement_service import carriers
 
 ADMIN = bn_context.admin_context()
 

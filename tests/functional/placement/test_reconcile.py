@@ -12,10 +12,10 @@ from blazar_nova import names
 from placement_ext.placement import providers
 from placement_ext.placement import reconcile
 from placement_ext import timeconv
-from tests import placement_service as ps
-from tests.placement_service import carriers
-from tests.placement_service import inventory_of
-from tests.placement_service import traits_of
+from placement_ext.testing import placement_service as ps
+from placement_ext.testing.placement_service import carriers
+from placement_ext.testing.placement_service import inventory_of
+from placement_ext.testing.placement_service import traits_of
 
 HOUR = 3600
 ADMIN = bn_context.admin_context()

@@ -2,13 +2,15 @@
 
 Runs in the peer's own virtualenv (``.venv-blazar``: blazar 18.0.0,
 PyMySQL, psycopg2-binary), never in the project's: it imports nothing from
-this repository except ``benchmarks/scale_data.py`` (standard library
-only), so that both allocators decide on the same hosts, the same calendar
-and the same probe windows.
+this repository except ``benchmarks/harness/scale_data.py`` (standard
+library only, as are the ``benchmarks`` and ``benchmarks.harness``
+packages' ``__init__``), so that both allocators decide on the same hosts,
+the same calendar and the same probe windows. This project is not
+installed there: run it as a module from the repository root, which
+``python -m`` puts first on ``sys.path`` (run_suite's allocation part
+does so)::
 
-Usage::
-
-    .venv-blazar/bin/python benchmarks/bench_scale_peer.py \\
+    .venv-blazar/bin/python -m benchmarks.peer.bench_scale_peer \\
         DATASET.json DB_URL OUT.json [--runs 31] [--budget 60] [--warmup 2]
 
 ``DB_URL`` names an empty database (``sqlite:////tmp/x.sqlite`` or
@@ -41,13 +43,7 @@ import sys
 import time
 import uuid
 
-# Kept on purpose: this script runs by path in Blazar's own virtualenv
-# (.venv-blazar, run_suite.py's allocation part), where neither this
-# project nor its ``benchmarks`` package is installed; its directory on
-# sys.path lets it import scale_data.py (standard library only) alone.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import scale_data  # noqa: E402
+from benchmarks.harness import scale_data
 
 PROJECTS = 50
 BATCH = 5000

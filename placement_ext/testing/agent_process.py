@@ -2,7 +2,7 @@
 
 ``write_config`` writes its config file (store, Placement, ``[agent]``
 with test-sized timings); ``AgentProcess`` starts one agent, optionally
-armed to crash or pause once at a fault point (``tests.crashing_agent``),
+armed to crash or pause once at a fault point (``placement_ext.testing.crashing_agent``),
 and waits for it, signals it, stops it (SIGTERM) or kills it (master and
 worker). Its output goes to a log file that failure messages quote.
 """
@@ -14,9 +14,10 @@ import sys
 import time
 
 from placement_ext.agent import faults
-from tests import crashing_agent
+from placement_ext import testing
+from placement_ext.testing import crashing_agent
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO_ROOT = testing.REPO_ROOT
 
 # Timings that let a test see retries, claim expiry and ends in seconds.
 FAST = {

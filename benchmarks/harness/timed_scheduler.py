@@ -3,7 +3,7 @@
 Run by the cloud venv's interpreter in place of its ``nova-scheduler``
 command, with the same arguments::
 
-    python benchmarks/timed_scheduler.py --config-file nova.conf
+    python benchmarks/harness/timed_scheduler.py --config-file nova.conf
 
 It imports Nova's own scheduler command (which patches the standard
 library as ``nova-scheduler`` does), wraps the scheduler manager's

@@ -1,10 +1,12 @@
 """The benchmarks that ``python -m benchmarks`` lists and runs.
 
-One entry per runnable script of this folder: its module name (under
-``benchmarks``) and a one-line description. ``benchmarks/README.md`` has
-one table row per entry, its first cell the name in backticks; keep the
-two in step: ``python -m benchmarks check`` (``check_readme`` below) says
-which names are in one and not the other.
+One entry per runnable script of ``benchmarks/``: its name and a
+one-line description. The benchmarks are ``benchmarks/<name>.py``; the
+peer scripts and the harness's runnable modules sit in ``peer/`` and
+``harness/`` (``PLACES``; ``module`` gives the full module name).
+``benchmarks/README.md`` has one table row per entry, its first cell the
+name in backticks; keep the two in step: ``python -m benchmarks check``
+(``check_readme`` below) says which names are in one and not the other.
 
 Standard library only, so that ``list`` works in any venv.
 """
@@ -51,12 +53,28 @@ BENCHMARKS = (
 
 NAMES = tuple(name for name, _ in BENCHMARKS)
 
-README = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                      'README.md')
+# The subpackage of ``benchmarks`` of the names not at benchmarks/NAME.py.
+PLACES = {
+    'bench_filter_peer': 'peer',
+    'bench_scale_peer': 'peer',
+    'run_suite': 'harness',
+    'blazar_stack': 'harness',
+    'nova_stack': 'harness',
+}
+
+# benchmarks/README.md (this file is benchmarks/harness/registry.py).
+README = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'README.md')
 
 
 def description(name):
     return dict(BENCHMARKS)[name]
+
+
+def module(name):
+    """The module that runs ``name``: ``benchmarks.NAME``, or
+    ``benchmarks.peer.NAME`` / ``benchmarks.harness.NAME``."""
+    return '.'.join(filter(None, ('benchmarks', PLACES.get(name), name)))
 
 
 def readme_names(path=README):

@@ -16,9 +16,10 @@ import time
 import urllib.error
 import urllib.request
 
-from tests import placement_service as ps
+from placement_ext import testing
+from placement_ext.testing import placement_service as ps
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO_ROOT = testing.REPO_ROOT
 
 
 def write_config(path, connection, port, placement_endpoint=None, **api):

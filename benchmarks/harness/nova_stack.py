@@ -35,7 +35,7 @@ objects and APIs only.
 Usage (a smoke test: Keystone, Placement, nova-api, 3 hosts in the
 freepool, then stop)::
 
-    python -m benchmarks.nova_stack [--hosts 3]
+    python -m benchmarks run nova_stack [--hosts 3]
 """
 
 import argparse
@@ -51,12 +51,14 @@ import uuid
 
 import requests
 
-from benchmarks import blazar_stack
-from tests import db_backends
+from benchmarks.harness import blazar_stack
+from placement_ext.testing import db_backends
 
 LOG = logging.getLogger(__name__)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The repository root (this file is benchmarks/harness/nova_stack.py).
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 
 NOVA_VENV = os.path.join(ROOT, '.venv')
 NOVA_PASSWORD = 'nova-bench-service'

@@ -1,15 +1,17 @@
 """blazar-nova's BlazarFilter on the filter benchmark's data set.
 
 Runs in a virtualenv holding Nova and blazar-nova 10.0.0 (the peer; see
-``benchmarks/run_filter_bench.sh``), never in the project's own: it imports
-nothing from this repository. ``bench_filter.py`` writes the data set, runs
-this script, and imports the helpers below so that both filters are timed
-by the same code on the same kind of host states and request specs.
+``benchmarks/harness/run_filter_bench.sh``), never in the project's own:
+it imports nothing from this repository, and runs by path, so that not
+even the repository root is on its ``sys.path``. ``bench_filter.py``
+writes the data set, runs this script, and imports the helpers below so
+that both filters are timed by the same code on the same kind of host
+states and request specs.
 
 Usage::
 
-    python benchmarks/bench_filter_peer.py DATASET.json OUT.json
-        [--runs 21] [--large-runs 21] [--warmup 3]
+    .venv-peer/bin/python benchmarks/peer/bench_filter_peer.py \
+        DATASET.json OUT.json [--runs 21] [--large-runs 21] [--warmup 3]
 
 Blazar's state lives in Nova host aggregates, as Blazar leaves them: every
 enrolled free host in ``freepool``; the hosts of a host reservation moved

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmark our BlazarFilter against blazar-nova 10.0.0's, in one command.
 #
-#   benchmarks/run_filter_bench.sh [bench_filter options]
+#   benchmarks/harness/run_filter_bench.sh [bench_filter options]
 #
 # Makes the peer virtualenv (.venv-peer: nova 34.0.0 + blazar-nova 10.0.0)
 # when it is missing, runs both filters on the same data and prints the
@@ -16,7 +16,7 @@
 #   PYTHON       interpreter used to create virtualenvs (default python3)
 set -eu
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PYTHON=${PYTHON:-python3}
 PEER_VENV=${PEER_VENV:-.venv-peer}
 

@@ -4,7 +4,9 @@ import os
 import subprocess
 import sys
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from placement_ext import testing
+
+REPO_ROOT = testing.REPO_ROOT
 
 
 def run(config_file, *args, timeout=300):

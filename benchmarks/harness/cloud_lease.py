@@ -26,7 +26,7 @@ import datetime
 import logging
 import time
 
-from benchmarks import cloud_client
+from benchmarks.harness import cloud_client
 
 LOG = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """What BlazarFilter adds to nova-scheduler's decisions, in a real cloud.
 
 nova-scheduler is restarted alone (tools/cloud/restart.py) under
-``benchmarks/timed_scheduler.py``, which times each
+``benchmarks/harness/timed_scheduler.py``, which times each
 ``select_destinations`` inside the scheduler's worker: the whole
 decision (Placement's allocation candidates, filters, weighers, the
 claim), nothing of RabbitMQ, the conductor or the API. It runs in
@@ -27,8 +27,8 @@ import logging
 import random
 import statistics
 
-from benchmarks import cloud_client
-from benchmarks import cloud_lease
+from benchmarks.harness import cloud_client
+from benchmarks.harness import cloud_lease
 from tools.cloud import environment
 from tools.cloud import layout
 from tools.cloud import restart
@@ -37,7 +37,7 @@ LOG = logging.getLogger(__name__)
 
 SERVICE = 'nova-scheduler'
 BESIDE = 'nova-scheduler-without-blazarfilter'
-WRAPPER = layout.REPO / 'benchmarks' / 'timed_scheduler.py'
+WRAPPER = layout.REPO / 'benchmarks' / 'harness' / 'timed_scheduler.py'
 
 
 def without_filter(text):

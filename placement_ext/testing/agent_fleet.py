@@ -1,5 +1,5 @@
 """Several real ``blazar-nova-agent`` processes on one store, for tests and
-benchmarks (see ``tests/agent_process.py`` for one agent).
+benchmarks (see ``agent_process`` for one agent).
 
 ``start_agent`` writes an agent's configuration file and starts it;
 ``running_lines`` reads back the "Running <event> of lease <id> (event
@@ -13,8 +13,8 @@ from sqlalchemy.engine import url as sa_url
 
 from placement_ext.conf import agent as agent_conf
 from blazar_nova import names
-from tests import agent_process
-from tests import placement_service as ps
+from placement_ext.testing import agent_process
+from placement_ext.testing import placement_service as ps
 
 RUNNING = re.compile(r'Running (\w+) of lease ([0-9a-f-]+) '
                      r'\(event (\d+), attempt (\d+)')

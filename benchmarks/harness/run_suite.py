@@ -3,10 +3,11 @@
 Runs, one after another so that both sides see the same machine:
 
 * **allocation**: our allocator (``bench_scale_ours.py``) and Blazar
-  18.0.0's host and instance plugins (``bench_scale_peer.py``, in the
-  peer's own virtualenv) on the same data set (``scale_data.py``) at every
-  point of hosts x reservations, on each backend; the peer first, then
-  ours, each in a fresh process on a fresh database;
+  18.0.0's host and instance plugins (``peer/bench_scale_peer.py``, in
+  the peer's own virtualenv) on the same data set
+  (``harness/scale_data.py``) at every point of hosts x reservations, on
+  each backend; the peer first, then ours, each in a fresh process on a
+  fresh database;
 * **filter**: ``bench_filter.py`` (ours through a real Placement against
   blazar-nova 10.0.0's filter);
 * **api**, **lateness**, **memory**: ``bench_api_vs_blazar.py``,
@@ -15,8 +16,10 @@ Runs, one after another so that both sides see the same machine:
 It writes ``results.json``, ``summary.md`` (medians and ratios) and PNG
 plots into the output directory. Usage::
 
-    python -m benchmarks.run_suite [--quick] [--parts allocation,filter]
+    python -m benchmarks suite [--quick] [--parts allocation,filter]
         [--backends sqlite,postgresql] [--out DIR] [--resume]
+
+(``python -m benchmarks.harness.run_suite`` is the same.)
 
 ``--quick`` runs a small subset (two allocation points on SQLite, the
 filter at 100 and 1,000 hosts, the quick modes of the others) in a few
@@ -34,11 +37,13 @@ import sys
 import tempfile
 import time
 
-from benchmarks import scale_data
-from benchmarks import suite_report
-from tests import db_backends
+from benchmarks.harness import scale_data
+from benchmarks.harness import suite_report
+from placement_ext.testing import db_backends
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# benchmarks/ and the repository root (this file is
+# benchmarks/harness/run_suite.py).
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(HERE)
 
 PEER_VENVS = {
@@ -153,10 +158,12 @@ def run_allocation(args, report):
                 entry = results.setdefault(backend, {}).setdefault(
                     point, {'hosts': hosts, 'reservations': reservations})
                 for side, command, extra in (
-                        # The peer's script runs in Blazar's venv, by path
-                        # (it stands alone, see its sys.path comment).
-                        ('blazar', [blazar_python, os.path.join(
-                            HERE, 'bench_scale_peer.py')], peer_extra),
+                        # The peer's script runs in Blazar's venv, as a
+                        # module from the repository root (``run``'s cwd),
+                        # where this project is not installed.
+                        ('blazar', [blazar_python, '-m',
+                                    'benchmarks.peer.bench_scale_peer'],
+                         peer_extra),
                         ('ours', ours('bench_scale_ours'), [])):
                     out = os.path.join(points_dir, '%s-%s-%s.json' % (
                         backend, point, side))

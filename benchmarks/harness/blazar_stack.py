@@ -35,7 +35,7 @@ are kept.
 Usage (a smoke test: start, one authenticated request, stop; with
 ``--hosts N``, the host plugin with Nova and N hosts)::
 
-    python -m benchmarks.blazar_stack [--hosts N]
+    python -m benchmarks run blazar_stack [--hosts N]
 """
 
 import argparse
@@ -57,11 +57,13 @@ import uuid
 import requests
 import sqlalchemy as sa
 
-from tests import db_backends
+from placement_ext.testing import db_backends
 
 LOG = logging.getLogger(__name__)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The repository root (this file is benchmarks/harness/blazar_stack.py).
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 
 BLAZAR_VENV = os.path.join(ROOT, '.venv-blazar')
 KEYSTONE_VENV = os.path.join(ROOT, '.venv-keystone')
@@ -653,7 +655,7 @@ class Stack:
 
     def _start_nova(self):
         # Imported here: nova_stack builds on this module.
-        from benchmarks import nova_stack
+        from benchmarks.harness import nova_stack
         LOG.info('Placement and nova-api (%d hosts)', self.host_count)
         self.nova = nova_stack.NovaStack(self.tmp, self.keystone,
                                          self.vhost, self.name,
@@ -805,6 +807,6 @@ def main(argv=None):
 
 if __name__ == '__main__':
     # Run as the importable module, so that nova_stack (which imports
-    # benchmarks.blazar_stack) shares its classes (StackError...).
-    from benchmarks import blazar_stack
+    # benchmarks.harness.blazar_stack) shares its classes (StackError...).
+    from benchmarks.harness import blazar_stack
     sys.exit(blazar_stack.main())
