@@ -2,8 +2,8 @@
 
 ``write_config`` writes its config file (store, Placement, ``[agent]``
 with test-sized timings); ``AgentProcess`` starts one agent, optionally
-armed to crash or pause once at a fault point (``placement_ext.testing.crashing_agent``),
-and waits for it, signals it, stops it (SIGTERM) or kills it (master and
+armed to crash or pause once at a fault point (``crashing_agent``), and
+waits for it, signals it, stops it (SIGTERM) or kills it (master and
 worker). Its output goes to a log file that failure messages quote.
 """
 

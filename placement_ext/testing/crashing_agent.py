@@ -1,6 +1,7 @@
 """``blazar-nova-agent`` that dies, or pauses, once at a fault point.
 
-Run as ``python -m placement_ext.testing.crashing_agent <blazar-nova-agent arguments>``.
+Run as ``python -m placement_ext.testing.crashing_agent <blazar-nova-agent
+arguments>``.
 The agent is a master and a worker (placement_ext.agent.service), and
 ``faults``' own ``BLAZAR_NOVA_AGENT_CRASH_AT`` would kill the worker alone,
 again in every worker its master starts. So the point fires here once per
