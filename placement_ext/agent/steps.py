@@ -25,7 +25,6 @@ next run of the event repeats the steps, each of which converges.
 
 from oslo_log import log as logging
 
-from placement_ext.agent import faults
 from placement_ext.nova import images
 from placement_ext.nova import instances
 from placement_ext import exception
@@ -85,16 +84,13 @@ class LeaseSteps:
             LOG.info('Lease %s is %s: nothing to start', lease.id, status)
             self.store.finish_event(ctx, event.id, owner)
             return
-        faults.point('start:entered')
         for reservation in lease.reservations:
             for line in _kind(reservation).activate(
                     self.placement, plan_of(lease, reservation)):
                 LOG.info('Lease %s: %s', lease.id, line)
-        faults.point('start:placement')
         if self.compute is not None:
             for reservation in lease.reservations:
                 _kind(reservation).on_start(self, lease, reservation)
-            faults.point('start:nova')
         self.store.complete_start(ctx, lease.id, event.id, owner)
         self.notifier.notify(ctx, 'lease.event.start_lease',
                              self._fresh(ctx, lease).payload())
@@ -155,12 +151,10 @@ class LeaseSteps:
             LOG.info('Lease %s is %s: nothing to end', lease.id, status)
             self.store.finish_event(ctx, event.id, owner)
             return
-        faults.point('end:entered')
         plans = [plan_of(lease, res) for res in lease.reservations]
         for plan in plans:
             for line in reservations.revoke_access(self.placement, plan):
                 LOG.info('Lease %s: %s', lease.id, line)
-        faults.point('end:revoked')
         if self.compute is not None:
             action = lease.end_action
             if status == _L.DELETING:
@@ -172,15 +166,12 @@ class LeaseSteps:
                                    'period ends', grace_end)
                 action = 'delete'
             self._end_instances(lease, action)
-            faults.point('end:instances')
         for plan in plans:
             for line in self._deactivate(plan):
                 LOG.info('Lease %s: %s', lease.id, line)
-        faults.point('end:placement')
         if self.compute is not None:
             for reservation in lease.reservations:
                 _kind(reservation).on_end(self, lease, reservation)
-            faults.point('end:nova')
         self.store.complete_end(ctx, lease.id, event.id, owner)
         self.notifier.notify(ctx, 'lease.event.end_lease',
                              self._fresh(ctx, lease).payload())

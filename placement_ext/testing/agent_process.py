@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 
-from placement_ext.agent import faults
 from placement_ext import testing
 from placement_ext.testing import crashing_agent
 
@@ -65,7 +64,7 @@ class AgentProcess:
         with ``worker_only``); ``pause_at``: ``(point, seconds)``."""
         self.log_path = log_path
         env = dict(os.environ, **(env or {}))
-        for name in (faults.ENV, crashing_agent.CRASH_AT,
+        for name in (crashing_agent.CRASH_AT,
                      crashing_agent.WORKER_ONLY, crashing_agent.PAUSE_AT):
             env.pop(name, None)
         command = _command()

@@ -2,10 +2,10 @@
 
 Run as ``python -m placement_ext.testing.crashing_agent <blazar-nova-agent
 arguments>``.
-The agent is a master and a worker (placement_ext.agent.service), and
-``faults``' own ``BLAZAR_NOVA_AGENT_CRASH_AT`` would kill the worker alone,
-again in every worker its master starts. So the point fires here once per
-agent (a flag shared with the worker processes), with:
+The agent is built with its store and Placement client wrapped by
+``crash_points`` (the agent has no hook of its own). It is a master and a
+worker (placement_ext.agent.service), so the point fires once per agent (a
+flag shared with the worker processes, which the master forks), with:
 
 * ``CRASH_AT=<point>``: SIGKILL to the whole agent, master and worker, as
   when its machine dies; with ``WORKER_ONLY=1``, to the worker alone (its
@@ -22,8 +22,10 @@ import time
 
 from oslo_log import log as logging
 
-from placement_ext.agent import faults
 from placement_ext.cmd import agent
+from placement_ext.placement import client as placement_client
+from placement_ext.store import api as store_api
+from placement_ext.testing import crash_points
 
 CRASH_AT = 'BLAZAR_NOVA_TEST_CRASH_AT'
 WORKER_ONLY = 'BLAZAR_NOVA_TEST_CRASH_WORKER_ONLY'
@@ -39,8 +41,8 @@ def main():
     master = os.getpid()
     fired = multiprocessing.Value('b', 0, lock=False)
 
-    def hook(name):
-        if fired.value or name not in (crash, pause):
+    def fire(name):
+        if fired.value:
             return
         fired.value = 1
         if name == pause:
@@ -53,7 +55,20 @@ def main():
             os.kill(master, signal.SIGKILL)
         os.kill(os.getpid(), signal.SIGKILL)
 
-    faults.hook = hook
+    injectors = [crash_points.Injector(point, fire)
+                 for point in (crash, pause) if point]
+    real_build = agent.build
+
+    def build(conf, store=None, placement=None, **kwargs):
+        store = store or store_api.Store(conf)
+        placement = (placement
+                     or placement_client.PlacementClient.from_conf(conf))
+        for injector in injectors:
+            store = injector.store(store)
+            placement = injector.placement(placement)
+        return real_build(conf, store=store, placement=placement, **kwargs)
+
+    agent.build = build
     return agent.main(sys.argv[1:])
 
 

@@ -12,7 +12,7 @@ from oslo_config import cfg
 from oslo_db import exception as db_exc
 import pytest
 
-from placement_ext.agent import options
+from placement_ext.conf import agent as options
 from placement_ext.agent import runner
 from placement_ext import exception
 

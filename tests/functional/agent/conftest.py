@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 
-from placement_ext.agent import faults
 from placement_ext.cmd import agent as agent_cmd
 from placement_ext import context as bn_context
 from placement_ext import timeconv
@@ -62,15 +61,20 @@ class World:
                            'amount': amount, 'vcpus': 1, 'memory_mb': 512,
                            'disk_gb': 1, 'affinity': None}, **kwargs)
 
-    def agent(self, host='agent-1', placement=None, crash_at=None):
-        """An agent; with ``crash_at`` it stops dead at that step."""
+    def agent(self, host='agent-1', placement=None, injector=None):
+        """An agent; with ``injector`` (``crash_points.Injector``) its store
+        and Placement client fail at the injector's point."""
         self.conf.set_override('host', host, group='agent')
+        store = self.store
+        placement = placement or self.placement
+        if injector is not None:
+            store = injector.store(store)
+            placement = injector.placement(placement)
 
         def sleep(seconds):
             self.clock.now += seconds
 
-        agent = agent_cmd.build(self.conf, store=self.store,
-                                placement=placement or self.placement,
+        agent = agent_cmd.build(self.conf, store=store, placement=placement,
                                 clock=self.clock)
         agent._sleep = sleep
         agent.steps.sleep = sleep
@@ -82,23 +86,6 @@ class World:
     def events(self, lease):
         return {e['event_type']: e for e in
                 self.store.lease_events(ADMIN, lease['id'])}
-
-
-class Crash(BaseException):
-    """Stands for the process dying at a fault point (in-process)."""
-
-
-@pytest.fixture
-def crash_at():
-    """``crash_at(point)`` makes the next agent die at ``point``."""
-    def arm(point):
-        def hook(name):
-            if name == point:
-                faults.hook = None
-                raise Crash(name)
-        faults.hook = hook
-    yield arm
-    faults.hook = None
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ import uuid
 
 import pytest
 
-from placement_ext.agent import faults
 from placement_ext import context as bn_context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
@@ -37,6 +36,7 @@ from blazar_nova import names
 from placement_ext.store import api as store_api
 from placement_ext import timeconv
 from placement_ext.testing import agent_process
+from placement_ext.testing import crash_points
 from placement_ext.testing import placement_service as ps
 
 ADMIN = bn_context.admin_context()
@@ -46,7 +46,8 @@ FAST = agent_process.FAST
 
 # Fault points inside the Nova steps, which an agent without Nova skips.
 NOVA_POINTS = ('start:nova', 'end:instances', 'end:nova')
-PLACEMENT_POINTS = tuple(p for p in faults.START_POINTS + faults.END_POINTS
+PLACEMENT_POINTS = tuple(p for p in (crash_points.START_POINTS
+                                     + crash_points.END_POINTS)
                          if p not in NOVA_POINTS)
 HOST = 'physical:host'
 
@@ -312,7 +313,7 @@ def test_restart_completes_a_start_or_end_killed_at_any_step(
 @pytest.mark.parametrize('point', NOVA_POINTS, ids=_id)
 def test_without_nova_the_nova_steps_and_their_fault_points_are_skipped(
         rig, point):
-    assert point in faults.START_POINTS + faults.END_POINTS
+    assert point in crash_points.START_POINTS + crash_points.END_POINTS
     rig.enrol('h1')
     ending = point.startswith('end:')
     lease = rig.lease('host', start=0, end=1 if ending else HOUR)

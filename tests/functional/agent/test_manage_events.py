@@ -5,6 +5,7 @@ import pytest
 
 from tests.functional.agent.conftest import ADMIN
 from tests.functional.agent.conftest import HOUR
+from placement_ext.testing import crash_points
 from placement_ext.testing import manage_process
 from placement_ext.testing import placement_service as ps
 
@@ -21,37 +22,28 @@ def _config(tmp_path, world, placement_endpoint='http://127.0.0.1:9'):
     return path
 
 
-def _failing_end(world, crash_at_error):
-    """A started lease whose end failed for good (ERROR)."""
+def _fail(point):
+    raise RuntimeError('injected failure at %s' % point)
+
+
+def _failing_end(world):
+    """A started lease whose end failed for good (ERROR): its agent's
+    Placement client fails at ``end:revoked``."""
     world.enrol('h1')
     lease = world.host_lease('h1')
     world.conf.set_override('max_failures', 1, group='agent')
-    agent = world.agent()
     world.clock.now += HOUR
-    agent.run_once()
-    crash_at_error('end:revoked')
+    world.agent().run_once()
+    agent = world.agent(injector=crash_points.Injector('end:revoked',
+                                                       _fail))
     world.clock.now += HOUR
     agent.run_once()
     return lease, agent
 
 
-@pytest.fixture
-def crash_at_error():
-    from placement_ext.agent import faults
-
-    def arm(point):
-        def hook(name):
-            if name == point:
-                faults.hook = None
-                raise RuntimeError('injected failure at %s' % name)
-        faults.hook = hook
-    yield arm
-    faults.hook = None
-
-
 @on_sqlite
-def test_show_then_retry_a_failed_end(world, tmp_path, crash_at_error):
-    lease, agent = _failing_end(world, crash_at_error)
+def test_show_then_retry_a_failed_end(world, tmp_path):
+    lease, agent = _failing_end(world)
     assert world.status(lease) == 'ERROR'
     config = _config(tmp_path, world)
 
@@ -89,13 +81,12 @@ def test_retry_refuses_an_event_not_in_error(world, tmp_path):
 
 
 @on_sqlite
-def test_reconcile_repairs_placement_and_reports_errors(
-        world, tmp_path, crash_at_error):
+def test_reconcile_repairs_placement_and_reports_errors(world, tmp_path):
     standalone = ps.Standalone(tmp_path)
     try:
         client = standalone.client()
         world.placement = client
-        lease, _ = _failing_end(world, crash_at_error)
+        lease, _ = _failing_end(world)
         other = world.enrol('h2')
         config = _config(tmp_path, world, standalone.endpoint)
         result = manage_process.run(config, 'reconcile')
@@ -112,7 +103,7 @@ def test_reconcile_repairs_placement_and_reports_errors(
 
 
 @on_sqlite
-def test_a_failed_before_end_leaves_the_lease_active(world, crash_at_error):
+def test_a_failed_before_end_leaves_the_lease_active(world):
     world.enrol('h1')
     lease = world.host_lease('h1', end=3 * HOUR)
     world.conf.set_override('max_failures', 1, group='agent')

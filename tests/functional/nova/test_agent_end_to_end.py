@@ -5,13 +5,13 @@ store's clock (moved by hand) while Nova works in real time."""
 
 import time
 
-from placement_ext.agent import faults
 from placement_ext.cmd import agent as agent_cmd
 from placement_ext.nova import compute as bn_compute
 from placement_ext.nova import flavors
 from placement_ext.nova import instances
 from placement_ext.nova import reconcile as nova_reconcile
 from placement_ext import context as bn_context
+from placement_ext.testing import crash_points
 from blazar_nova import names
 from tests.functional.nova import base
 from placement_ext.testing import placement_service as ps
@@ -31,13 +31,20 @@ class AgentCase(base.BlazarFilterTestCase):
         conf.set_override('end_wait_timeout', 30, group='agent')
         self.addCleanup(conf.clear_override, 'workers', group='agent')
 
-    def _agent(self, compute=None):
+    def _agent(self, compute=None, injector=None):
+        """An agent; with ``injector`` (``crash_points.Injector``) its store
+        and Placement client fail at the injector's point."""
+        store, placement = self.store, self.placement_client
+        if injector is not None:
+            store = injector.store(store)
+            placement = injector.placement(placement)
+
         def sleep(seconds):
             time.sleep(seconds)
             self.clock.now += seconds
 
-        agent = agent_cmd.build(self.store.conf, store=self.store,
-                                placement=self.placement_client,
+        agent = agent_cmd.build(self.store.conf, store=store,
+                                placement=placement,
                                 compute=compute or self.compute_client,
                                 clock=self.clock)
         agent._sleep = sleep
@@ -285,13 +292,9 @@ class NovaStepCrashTest(AgentCase):
     the next agent, under the same name, completes the transition and
     leaves no flavor, class or provider behind."""
 
-    def _crash_at(self, point):
-        def hook(name):
-            if name == point:
-                faults.hook = None
-                raise Crash(name)
-        faults.hook = hook
-        self.addCleanup(setattr, faults, 'hook', None)
+    @staticmethod
+    def _crash(point):
+        raise Crash(point)
 
     def test_crash_after_each_nova_step_is_completed_on_restart(self):
         self._start_hosts(reservable=('h1',), ordinary=('h2',))
@@ -307,8 +310,8 @@ class NovaStepCrashTest(AgentCase):
                 (server,) = self._boot(hint=rid, flavor_id=rid)
                 self.assertEqual(['h1'], self._outcomes([server]))
                 self.clock.now += HOUR
-            self._crash_at(point)
-            self._agent().run_once()
+            self._agent(injector=crash_points.Injector(
+                point, self._crash)).run_once()
             self.assertEqual('STARTING' if phase == 'start'
                              else 'TERMINATING', self._status(lease), point)
             self._agent().run_once()

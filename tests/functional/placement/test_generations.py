@@ -6,7 +6,7 @@ import pytest
 from placement_ext import exception
 from placement_ext.placement import generations
 from placement_ext.placement import providers
-from tests import placement_service as ps
+from placement_ext.testing import placement_service as ps
 
 
 def _traits_url(uuid):
