@@ -9,9 +9,10 @@ the agent sleeps starts on time; the process shell (cotyledon): SIGTERM and
 SIGINT finish the step in hand, SIGHUP reloads the configuration, a killed
 worker is started again, an agent that cannot start exits 1, systemd is
 told when it is ready. No Nova here: the agent skips flavors and
-instances (the Nova side is tested in tests/functional/nova), so the four
-fault points inside those steps are never reached; a test shows that an
-agent armed at one of them runs straight through.
+instances (the Nova side, and crashes after its steps, are tested in
+tests/functional/nova); a test shows that it runs straight through them.
+Crashes are injected through the agent's store and Placement client
+(``placement_ext.testing.crash_points``), never by the agent itself.
 
 Timings are short (``placement_ext.testing.agent_process.FAST``): events
 are polled every 0.2 s, retried after 0.5 s doubling up to 2 s, claims
@@ -44,7 +45,7 @@ HOUR = 3600
 KILLED = -signal.SIGKILL
 FAST = agent_process.FAST
 
-# Fault points inside the Nova steps, which an agent without Nova skips.
+# Crash points named for an agent with Nova (tests/functional/nova).
 NOVA_POINTS = ('start:nova', 'end:instances', 'end:nova')
 PLACEMENT_POINTS = tuple(p for p in (crash_points.START_POINTS
                                      + crash_points.END_POINTS)
@@ -310,19 +311,16 @@ def test_restart_completes_a_start_or_end_killed_at_any_step(
         rig.assert_shows(lease)
 
 
-@pytest.mark.parametrize('point', NOVA_POINTS, ids=_id)
-def test_without_nova_the_nova_steps_and_their_fault_points_are_skipped(
-        rig, point):
-    assert point in crash_points.START_POINTS + crash_points.END_POINTS
+@pytest.mark.parametrize('phase', ['start', 'end'])
+def test_without_nova_the_nova_steps_are_skipped(rig, phase):
     rig.enrol('h1')
-    ending = point.startswith('end:')
+    ending = phase == 'end'
     lease = rig.lease('host', start=0, end=1 if ending else HOUR)
     while ending and time.time() < lease.end:
         time.sleep(0.05)
-    agent = rig.agent('agent-1', crash_at=point, once=True)
+    agent = rig.agent('agent-1', once=True)
     assert agent.wait(30) == 0, agent.tail()
     assert 'No Nova endpoint configured' in agent.log()
-    assert 'Crashing' not in agent.log()
     event = rig.event(lease, 'end_lease' if ending else 'start_lease')
     assert (event['status'], event['attempts']) == ('DONE', 1), agent.tail()
     assert rig.status(lease) == ('TERMINATED' if ending else 'ACTIVE')

@@ -39,7 +39,7 @@ def test_active_host_lease_moves_to_a_free_host(world):
     _remove_provider(world, held)
     outcomes = agent.healer.heal(ADMIN)
 
-    assert [o['replaced'] for o in outcomes] == [True]
+    assert [o.replaced for o in outcomes] == [True]
     (new,) = _hosts_of(world, lease)
     assert new != held
     assert ps.carriers(world.placement, trait) == {world.hosts[new]}
@@ -60,7 +60,7 @@ def test_no_free_host_marks_the_lease_degraded(world):
     agent = world.agent()
     _remove_provider(world, 'h1')
     outcomes = agent.healer.heal(ADMIN)
-    assert [o['replaced'] for o in outcomes] == [False]
+    assert [o.replaced for o in outcomes] == [False]
     view = world.store.get_lease(ADMIN, mine['id'])
     assert view['degraded'] is True
     assert 'host h1 is down (resource provider gone from Placement)' in (
