@@ -23,4 +23,4 @@ echo "== flake8"
 
 echo "== pytest"
 exec "$VENV/bin/python" -m pytest -p no:cacheprovider -q -rs \
-    --timeout=300 --timeout-method=signal tests "$@"
+    --timeout=300 --timeout-method=signal --durations=20 tests "$@"
