@@ -48,6 +48,7 @@ A running agent renews its claims every third of this time.
 """),
     cfg.FloatOpt(
         'poll_interval',
+        mutable=True,
         default=1.0,
         min=0.05,
         help="""
@@ -59,6 +60,7 @@ start now starts within this time.
 """),
     cfg.FloatOpt(
         'retry_initial',
+        mutable=True,
         default=1.0,
         min=0.1,
         help="""
@@ -68,11 +70,13 @@ Nova could not be reached; each further failure doubles the wait, up to
 """),
     cfg.FloatOpt(
         'retry_max',
+        mutable=True,
         default=60.0,
         min=1,
         help='Longest wait, in seconds, between two retries of an event.'),
     cfg.IntOpt(
         'max_failures',
+        mutable=True,
         default=5,
         min=1,
         help="""
@@ -83,6 +87,7 @@ retry (``blazar-nova-manage events retry``).
 """),
     cfg.IntOpt(
         'end_wait_timeout',
+        mutable=True,
         default=300,
         min=1,
         help="""
@@ -92,11 +97,13 @@ in its error, to try again later.
 """),
     cfg.FloatOpt(
         'end_poll_interval',
+        mutable=True,
         default=1.0,
         min=0.05,
         help='Seconds between two checks that ending instances are gone.'),
     cfg.IntOpt(
         'keep_grace',
+        mutable=True,
         default=3600,
         min=0,
         help="""
@@ -106,6 +113,7 @@ can use it). Then they are deleted and the capacity is freed.
 """),
     cfg.StrOpt(
         'preemptible_action',
+        mutable=True,
         default='delete',
         choices=[(a, None) for a in INSTANCE_ACTIONS],
         help="""
@@ -120,6 +128,7 @@ Possible values:
 """),
     cfg.StrOpt(
         'leftover_action',
+        mutable=True,
         default='keep',
         choices=[(a, None) for a in INSTANCE_ACTIONS],
         help="""
@@ -135,6 +144,7 @@ Possible values:
 """),
     cfg.IntOpt(
         'heal_interval',
+        mutable=True,
         default=20,
         min=0,
         help="""
@@ -151,6 +161,7 @@ Possible values:
 """),
     cfg.BoolOpt(
         'heal_busy_hosts',
+        mutable=True,
         default=False,
         help="""
 Replace a failed host even while it still runs the lease holder's instances.
@@ -160,6 +171,7 @@ instances may come back with the host.
 """),
     cfg.IntOpt(
         'reconcile_interval',
+        mutable=True,
         default=600,
         min=0,
         help="""

@@ -537,13 +537,15 @@ def test_sighup_reloads_the_mutable_options_in_the_running_worker(rig):
     (worker,) = agent.workers()
 
     config = rig.tmp / 'agent-1.conf'
-    _rewrite(config, debug=True, poll_interval=5)
+    _rewrite(config, debug=True, retry_max=3, claim_timeout=12)
     agent.signal(signal.SIGHUP)
-    # Master and worker both reload; debug changes, poll_interval cannot.
-    agent.wait_log('Configuration reloaded: 1 option(s) changed', count=2)
+    # Master and worker both reload; debug and retry_max change,
+    # claim_timeout cannot.
+    agent.wait_log('Configuration reloaded: 2 option(s) changed', count=2)
     log = agent.log()
     assert 'Option DEFAULT.debug changed from [False] to [True]' in log
-    assert 'Ignoring change to immutable option agent.poll_interval' in log
+    assert 'Option agent.retry_max changed from' in log
+    assert 'Ignoring change to immutable option agent.claim_timeout' in log
     assert 'Agent agent-1: configuration in force' in log
 
     second = rig.lease('host', 'h2', start=0, end=HOUR)
