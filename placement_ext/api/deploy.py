@@ -8,7 +8,7 @@ else. From the outside in:
 2. ``requestlog``: one INFO line per request (method, path, status,
    length, time, request id).
 3. ``HTTPProxyToWSGI`` (oslo.middleware): the scheme, host and path
-   prefix a TLS-terminating proxy forwards, when
+   prefix a TLS-terminating proxy forwards; in the pipeline only when
    ``[oslo_middleware] enable_proxy_headers_parsing`` is set.
 4. ``CORS`` (oslo.middleware, options in ``[cors]``): only when
    ``[cors] allowed_origin`` is set, and only for requests that carry an
@@ -74,6 +74,8 @@ def deploy(conf, dispatcher):
     application = HealthcheckRoute(application, conf)
     if conf.cors.allowed_origin:
         application = CrossOrigin(application, conf)
-    application = http_proxy_to_wsgi.HTTPProxyToWSGI(application, conf)
+    if conf.oslo_middleware.enable_proxy_headers_parsing:
+        # Only then does it change anything; left out, it costs nothing.
+        application = http_proxy_to_wsgi.HTTPProxyToWSGI(application, conf)
     application = requestlog.RequestLog(application)
     return request_id.RequestId(application, conf)
