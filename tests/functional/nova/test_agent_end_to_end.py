@@ -5,6 +5,8 @@ store's clock (moved by hand) while Nova works in real time."""
 
 import time
 
+import testtools
+
 from placement_ext.cmd import agent as agent_cmd
 from placement_ext.nova import compute as bn_compute
 from placement_ext.nova import flavors
@@ -310,8 +312,10 @@ class NovaStepCrashTest(AgentCase):
                 (server,) = self._boot(hint=rid, flavor_id=rid)
                 self.assertEqual(['h1'], self._outcomes([server]))
                 self.clock.now += HOUR
-            self._agent(injector=crash_points.Injector(
-                point, self._crash)).run_once()
+            # The crash ends the agent's run, as the process's death would.
+            with testtools.ExpectedException(Crash):
+                self._agent(injector=crash_points.Injector(
+                    point, self._crash)).run_once()
             self.assertEqual('STARTING' if phase == 'start'
                              else 'TERMINATING', self._status(lease), point)
             self._agent().run_once()
