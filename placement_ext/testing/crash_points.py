@@ -24,6 +24,8 @@ Each point is a call on one of those clients, watched by a wrapper:
 raise (an in-process crash), kill the process, or sleep.
 """
 
+from placement_ext import rest_client
+
 START_POINTS = ('start:entered', 'start:placement', 'start:nova')
 END_POINTS = ('end:entered', 'end:revoked', 'end:instances',
               'end:placement', 'end:nova')
@@ -101,14 +103,8 @@ class _Placement(_Proxy):
             self._injector._reached('placement:DELETE', 'before')
         return self._target.request(method, url, *args, **kwargs)
 
-    def get(self, url, expect=(200,)):
-        return self.request('GET', url, expect=expect)
-
-    def put(self, url, body=None, expect=(200,)):
-        return self.request('PUT', url, body, expect=expect)
-
-    def post(self, url, body, expect=(200,)):
-        return self.request('POST', url, body, expect=expect)
-
-    def delete(self, url, expect=(204,)):
-        return self.request('DELETE', url, expect=expect)
+    # RestClient's own verbs, so that each goes through ``request`` above.
+    get = rest_client.RestClient.get
+    put = rest_client.RestClient.put
+    post = rest_client.RestClient.post
+    delete = rest_client.RestClient.delete

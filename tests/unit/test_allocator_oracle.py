@@ -10,7 +10,8 @@ import random
 import pytest
 
 from placement_ext.allocator import model
-from placement_ext import reservations
+from tests.unit.availability import earliest_start
+from tests.unit.availability import free_timeline
 from placement_ext.reservations import physical_host
 from placement_ext.reservations.physical_host import allocation \
     as host_decisions
@@ -25,20 +26,6 @@ from placement_ext import exception
 
 HORIZON = 40
 SIZE = {'vcpus': 2, 'memory_mb': 1024, 'local_gb': 10}
-
-
-def free_timeline(request, lo, hi, hosts, bookings, margin=0):
-    """The request type's timeline of what is free over ``[lo, hi)``."""
-    return reservations.kind(request.resource_type).availability(
-        request, lo, hi, hosts, bookings, margin=margin, host_filter=None,
-        duration=None)[0]
-
-
-def earliest_start(request, duration, lo, hi, hosts, bookings, margin=0):
-    """The request type's earliest start of a ``duration`` window."""
-    return reservations.kind(request.resource_type).availability(
-        request, lo, hi, hosts, bookings, margin=margin, host_filter=None,
-        duration=duration)[1]
 
 
 def _random_calendar(rng, n_hosts=4, n_bookings=8):

@@ -3,7 +3,8 @@
 import pytest
 
 from placement_ext.allocator import model
-from placement_ext import reservations
+from tests.unit.availability import earliest_start
+from tests.unit.availability import free_timeline
 from placement_ext.reservations.physical_host import allocation \
     as host_decisions
 from placement_ext.reservations.physical_host import request as host_request
@@ -15,20 +16,6 @@ from placement_ext import exception
 from placement_ext import property_filter
 
 DAY = 86400
-
-
-def free_timeline(request, lo, hi, hosts, bookings, margin=0):
-    """The request type's timeline of what is free over ``[lo, hi)``."""
-    return reservations.kind(request.resource_type).availability(
-        request, lo, hi, hosts, bookings, margin=margin, host_filter=None,
-        duration=None)[0]
-
-
-def earliest_start(request, duration, lo, hi, hosts, bookings, margin=0):
-    """The request type's earliest start of a ``duration`` window."""
-    return reservations.kind(request.resource_type).availability(
-        request, lo, hi, hosts, bookings, margin=margin, host_filter=None,
-        duration=duration)[1]
 
 
 def host(i, vcpus=8, memory_mb=16384, local_gb=100, **props):
