@@ -16,7 +16,8 @@ kept for ``[agent] keep_grace`` and then deleted (the lease's
 ``end_action``); once they are gone from its hosts, Placement forgets each
 reservation and each type cleans up in Nova (``on_end``: the private
 flavor goes); the lease goes TERMINATED (or is removed, when it was being
-deleted).
+deleted); the enforcement filters' ``on_end`` is told (errors logged, the
+end never waits for it).
 
 Nova-side steps are skipped when no compute endpoint is configured.
 A crash between two steps leaves the lease STARTING or TERMINATING; the
@@ -172,7 +173,10 @@ class LeaseSteps:
         if self.compute is not None:
             for reservation in lease.reservations:
                 _kind(reservation).on_end(self, lease, reservation)
+        ended = self._enforcement_bodies(ctx, lease)
         self.store.complete_end(ctx, lease.id, event.id, owner)
+        if ended:
+            self.store.enforcement.tell_end(*ended)
         self.notifier.notify(ctx, 'lease.event.end_lease',
                              self._fresh(ctx, lease).payload())
 
@@ -211,6 +215,20 @@ class LeaseSteps:
                 if self.clock() >= deadline or self.stopping():
                     raise
                 self.sleep(self.conf.agent.end_poll_interval)
+
+    def _enforcement_bodies(self, ctx, lease):
+        """The lease's bodies for the enforcement filters' ``on_end``,
+        read before the end removes a deleted lease; None when no filter
+        is told of ends."""
+        enforcement = getattr(self.store, 'enforcement', None)
+        if not enforcement:
+            return None
+        try:
+            return enforcement.lease_bodies(ctx, lease.id)
+        except Exception as exc:
+            LOG.warning('Lease %s: the enforcement filters are not told of '
+                        'its end: %s', lease.id, exc)
+            return None
 
     def _fresh(self, ctx, lease):
         return self.store.lease_work(ctx, lease.id) or lease

@@ -12,6 +12,7 @@ from placement_ext.conf import agent
 from placement_ext.conf import allocator
 from placement_ext.conf import api
 from placement_ext.conf import database
+from placement_ext.conf import enforcement
 from placement_ext.conf import glance
 from placement_ext.conf import leases
 from placement_ext.conf import middleware
@@ -19,8 +20,8 @@ from placement_ext.conf import nova
 from placement_ext.conf import paths
 from placement_ext.conf import placement
 
-MODULES = (paths, database, allocator, leases, api, middleware, agent,
-           placement, nova, glance)
+MODULES = (paths, database, allocator, leases, enforcement, api, middleware,
+           agent, placement, nova, glance)
 
 
 def register_opts(conf):

@@ -12,6 +12,7 @@ from oslo_db import api as oslo_db_api
 from sqlalchemy import exc as sa_exc
 
 from placement_ext.db import api as db_api
+from placement_ext import enforcement
 from placement_ext import exception
 from placement_ext import reservations
 from placement_ext.store import events
@@ -62,6 +63,9 @@ class Store:
         self._clock = clock
         self._rng = rng
         self._hosts = host_cache.HostCache()
+        # ``[enforcement] enabled_filters``: checks around lease create,
+        # update and end (placement_ext.enforcement); empty when none.
+        self.enforcement = enforcement.load(conf, self)
 
     def now(self):
         return int(self._clock())
@@ -121,23 +125,45 @@ class Store:
             return properties.set_private(session, name, private)
 
     # Leases ------------------------------------------------------------
-    @_retry
     def create_lease(self, context, body):
+        """Create a lease; the enforcement filters, when any, check it
+        first outside the allocator lock and again inside it."""
+        if self.enforcement:
+            return self.enforcement.create(context, body)
+        return self.write_new_lease(context, body)
+
+    @_retry
+    def write_new_lease(self, context, body, check=None):
+        """Allocate and write a lease, with ``check`` (enforcement's)
+        inside the allocator lock."""
         with self.db.writer(context) as session:
             return views.lease_view(leases.create_lease(
                 session, self.conf, context, body, self.now(), self._rng,
-                self._hosts.load))
+                self._hosts.load, check))
+
+    def update_lease(self, context, lease_id, body):
+        """Update a lease, checked like ``create_lease``."""
+        if self.enforcement:
+            return self.enforcement.update(context, lease_id, body)
+        return self.write_lease_update(context, lease_id, body)
 
     @_retry
-    def update_lease(self, context, lease_id, body):
+    def write_lease_update(self, context, lease_id, body, check=None):
         with self.db.writer(context) as session:
             return views.lease_view(leases.update_lease(
                 session, self.conf, context, lease_id, body, self.now(),
-                self._rng, self._hosts.load))
+                self._rng, self._hosts.load, check))
+
+    def delete_lease(self, context, lease_id):
+        """True when the lease is gone, False when marked DELETING. A
+        lease removed before it started is reported to the enforcement
+        filters' ``on_end``, as Blazar does."""
+        if self.enforcement:
+            return self.enforcement.delete(context, lease_id)
+        return self.remove_lease(context, lease_id)
 
     @_retry
-    def delete_lease(self, context, lease_id):
-        """True when the lease is gone, False when marked DELETING."""
+    def remove_lease(self, context, lease_id):
         with self.db.writer(context) as session:
             return leases.delete_lease(session, context, lease_id,
                                        self.now())

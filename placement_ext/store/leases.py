@@ -139,10 +139,12 @@ def _whole_hosts_only(requests):
 
 
 def create_lease(session, conf, context, body, now, rng=None,
-                 load_hosts=None):
+                 load_hosts=None, check=None):
     """Validate ``body``, allocate every reservation and write the lease.
 
     ``load_hosts`` (default ``snapshot.load_hosts``) may be a cache's loader.
+    ``check`` (``placement_ext.enforcement``) sees the written lease inside
+    the allocator lock (``check.after``) and may refuse it.
     """
     validation.check_caller(context.project_id, context.user_id)
     request = validation.parse_lease(body, conf, now)
@@ -185,6 +187,8 @@ def create_lease(session, conf, context, body, now, rng=None,
             status=states.EventStatus.UNDONE))
     session.add(lease)
     session.flush()
+    if check is not None:
+        check.after(session, lease)
     return lease
 
 
@@ -227,10 +231,16 @@ def _merged_requests(conf, lease, changes):
 
 
 def update_lease(session, conf, context, lease_id, body, now, rng=None,
-                 load_hosts=None):
-    """Apply a Blazar-style update; re-allocate atomically or refuse."""
+                 load_hosts=None, check=None):
+    """Apply a Blazar-style update; re-allocate atomically or refuse.
+
+    ``check`` (``placement_ext.enforcement``) sees the lease inside the
+    allocator lock before (``check.before``) and after the change
+    (``check.after``) and may refuse it."""
     locking.lock_allocations(session)
     lease = get_lease(session, context, lease_id)
+    if check is not None:
+        check.before(session, lease)
     if lease.status not in UPDATABLE:
         raise exception.Conflict(
             'Lease %s is %s; only PENDING or ACTIVE leases can be updated.'
@@ -290,6 +300,8 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
     states.check_transition('lease', lease.id, states.LeaseStatus.UPDATING,
                             lease.status)
     session.flush()
+    if check is not None:
+        check.after(session, lease)
     return lease
 
 

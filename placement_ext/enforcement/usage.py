@@ -1,0 +1,103 @@
+"""A project's use of hosts and slots over time, read from the store.
+
+Every allocation of the project's leases counts, whatever the lease's
+status, for the time it holds its host: past allocations of leases still
+in the store count toward host-hours; a deleted lease no longer counts.
+Whole-host reservations (``physical:host``) count one host per allocation;
+the other types count their slots.
+"""
+
+import dataclasses
+
+from sqlalchemy import select
+
+from placement_ext.db import models
+from placement_ext import reservations
+
+HOSTS = 'hosts'
+SLOTS = 'slots'
+
+
+@dataclasses.dataclass(frozen=True)
+class Span:
+    """One allocation: ``amount`` hosts or slots (``unit``) over
+    ``[start, end)``, of lease ``lease_id``."""
+
+    start: int
+    end: int
+    unit: str
+    amount: int
+    lease_id: str
+
+
+def _unit(resource_type):
+    return HOSTS if reservations.kind(resource_type).whole_host else SLOTS
+
+
+def of_lease(lease):
+    """The spans of the ORM ``lease`` as it is now."""
+    return [Span(a.start_epoch, a.end_epoch, _unit(row.resource_type),
+                 1 if _unit(row.resource_type) == HOSTS else a.slots,
+                 lease.id)
+            for row in lease.reservations for a in row.allocations]
+
+
+def of_project(session, project_id, lo, hi, but=None):
+    """The spans of ``project_id``'s leases meeting ``[lo, hi)``, without
+    lease ``but``'s."""
+    query = (select(models.Allocation.start_epoch,
+                    models.Allocation.end_epoch, models.Allocation.slots,
+                    models.Reservation.resource_type, models.Lease.id)
+             .join(models.Reservation,
+                   models.Allocation.reservation_id == models.Reservation.id)
+             .join(models.Lease, models.Reservation.lease_id
+                   == models.Lease.id)
+             .where(models.Lease.project_id == project_id)
+             .where(models.Allocation.start_epoch < hi)
+             .where(models.Allocation.end_epoch > lo))
+    if but is not None:
+        query = query.where(models.Lease.id != but)
+    spans = []
+    for start, end, slots, resource_type, lease_id in session.execute(query):
+        unit = _unit(resource_type)
+        spans.append(Span(start, end, unit, 1 if unit == HOSTS else slots,
+                          lease_id))
+    return spans
+
+
+def held_at(spans, unit, moment):
+    """Hosts or slots held at ``moment``."""
+    return sum(s.amount for s in spans
+               if s.unit == unit and s.start <= moment < s.end)
+
+
+def peak(spans, unit, lo, hi):
+    """``(most held at once, a moment it is held)`` within ``[lo, hi)``."""
+    moments = {lo} | {s.start for s in spans if lo < s.start < hi}
+    best = (0, lo)
+    for moment in sorted(moments):
+        held = held_at(spans, unit, moment)
+        if held > best[0]:
+            best = (held, moment)
+    return best
+
+
+def seconds_within(spans, lo, hi):
+    """Host-seconds of whole-host spans within ``[lo, hi)``."""
+    return sum(s.amount * max(0, min(s.end, hi) - max(s.start, lo))
+               for s in spans if s.unit == HOSTS)
+
+
+def window_starts(spans, width, lo, hi):
+    """Where a window of ``width`` seconds meeting ``[lo, hi)`` may start
+    for host-seconds to be greatest: the use is piecewise linear in the
+    window's start, so its greatest value is at one of its bends or at an
+    end of the range."""
+    first, last = lo - width, hi
+    starts = {first, last}
+    for span in spans:
+        for moment in (span.start, span.end, span.start - width,
+                       span.end - width):
+            if first <= moment <= last:
+                starts.add(moment)
+    return sorted(starts)
