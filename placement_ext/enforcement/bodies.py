@@ -60,4 +60,3 @@ def lease_body(lease, new=False):
     for key in _NEW_LEASE_DROPS if new else ():
         body.pop(key, None)
     return body
-

@@ -96,8 +96,8 @@ class LockedCheck:
         change = _change(self.operation, lease, now, self.previous)
         for each in self.inside:
             each.check_locked(session, change, self.remembered.get(id(each)))
-        if self.approval is not None and not self.approval.matches(lease,
-                                                                    now):
+        approval = self.approval
+        if approval is not None and not approval.matches(lease, now):
             raise errors.Stale()
 
 

@@ -9,9 +9,10 @@ such limit).
 -1 is no limit; ``project_limits_exempt_project_ids`` escape them all. The
 use is read from the store inside the allocator lock, with the lease as
 it is being written, so two leases written at once cannot both slip under
-a limit. An update is refused only when it makes the project's worst
-moment (or window) exceed the limit and worse than before the update: a
-project over a limit lowered since may still shorten or shrink its leases.
+a limit. A lease is refused at a moment (or window) where the project's
+use exceeds the limit and the lease makes it greater than it was before
+the create or update: a project over a limit lowered since may still
+shorten or shrink its leases, not grow them.
 Refusals are HTTP 403 and name the limit and the project's use.
 """
 
@@ -64,36 +65,31 @@ class ProjectLimitsFilter(base.Filter):
 
     def _at_once(self, session, change, old, lo, hi, unit, limit, option):
         others, own = self._spans(session, change, lo, hi)
-        held, at = usage.peak(others + own, unit, lo, hi)
-        if held <= limit:
-            return
-        before, _at = usage.peak(others + old, unit, lo, hi)
-        if old and held <= before:
-            return
-        raise errors.Refused(AT_ONCE % {
-            'project': change.project_id, 'held': held, 'unit': unit,
-            'at': timeconv.message_text(at), 'limit': limit,
-            'option': option,
-            'others': usage.held_at(others, unit, at)})
+        for moment in usage.moments(others + own + old, lo, hi):
+            held = usage.held_at(others + own, unit, moment)
+            if held <= limit or held <= usage.held_at(others + old, unit,
+                                                      moment):
+                continue
+            raise errors.Refused(AT_ONCE % {
+                'project': change.project_id, 'held': held, 'unit': unit,
+                'at': timeconv.message_text(moment), 'limit': limit,
+                'option': option,
+                'others': usage.held_at(others, unit, moment)})
 
     def _host_hours(self, session, change, old, lo, hi, limit, width):
         others, own = self._spans(session, change, lo - width, hi + width)
-        worst, worst_before, at = 0, 0, lo
         for start in usage.window_starts(others + own + old, width, lo, hi):
-            after = usage.seconds_within(others + own, start, start + width)
-            if after > worst:
-                worst, at = after, start
-            worst_before = max(worst_before, usage.seconds_within(
-                others + old, start, start + width))
-        if worst <= limit * 3600:
-            return
-        if old and worst <= worst_before:
-            return
-        raise errors.Refused(HOURS % {
-            'project': change.project_id, 'held': worst / 3600.0,
-            'width': _duration(width), 'lo': timeconv.message_text(at),
-            'hi': timeconv.message_text(at + width), 'limit': limit,
-            'others': usage.seconds_within(others, at, at + width) / 3600.0})
+            end = start + width
+            held = usage.seconds_within(others + own, start, end)
+            if held <= limit * 3600 or held <= usage.seconds_within(
+                    others + old, start, end):
+                continue
+            raise errors.Refused(HOURS % {
+                'project': change.project_id, 'held': held / 3600.0,
+                'width': _duration(width),
+                'lo': timeconv.message_text(start),
+                'hi': timeconv.message_text(end), 'limit': limit,
+                'others': usage.seconds_within(others, start, end) / 3600.0})
 
 
 def _duration(seconds):

@@ -71,15 +71,15 @@ def held_at(spans, unit, moment):
                if s.unit == unit and s.start <= moment < s.end)
 
 
-def peak(spans, unit, lo, hi):
-    """``(most held at once, a moment it is held)`` within ``[lo, hi)``."""
-    moments = {lo} | {s.start for s in spans if lo < s.start < hi}
-    best = (0, lo)
-    for moment in sorted(moments):
-        held = held_at(spans, unit, moment)
-        if held > best[0]:
-            best = (held, moment)
-    return best
+def moments(spans, lo, hi):
+    """The moments within ``[lo, hi)`` at which the use of ``spans`` may
+    change, and ``lo``: the use is constant between them."""
+    found = {lo}
+    for span in spans:
+        for moment in (span.start, span.end):
+            if lo < moment < hi:
+                found.add(moment)
+    return sorted(found)
 
 
 def seconds_within(spans, lo, hi):

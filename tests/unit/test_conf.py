@@ -25,7 +25,7 @@ SIDES = [(bn_conf.register_opts, bn_opts.list_opts),
 # registered up front; the sample lists them.
 PASSWORD_OPTS = {opt.dest for opt in
                  ks_loading.get_auth_plugin_conf_options('password')}
-KSA_GROUPS = {'placement', 'nova', 'glance'}
+KSA_GROUPS = {'placement', 'nova', 'glance', 'enforcement'}
 
 
 def _registered(register):
