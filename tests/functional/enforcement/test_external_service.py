@@ -160,6 +160,10 @@ def test_check_update_sends_current_and_new_lease(sqlite_enforced,
                                           {'reduce_by': '30m'})
     assert updated['end_date'] > lease['start_date']
     assert external.paths()[-1] == '/enforcement/check-update'
+    asked = len(external.calls)
+    # A rename alone is not asked, as in Blazar.
+    enforced.store.update_lease(ctx(), lease['id'], {'name': 'renamed'})
+    assert len(external.calls) == asked
 
 
 def test_deleting_a_pending_lease_tells_on_end_and_a_failure_is_logged(
