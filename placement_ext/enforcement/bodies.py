@@ -48,10 +48,10 @@ def reservation_body(row, new=False):
 
 def lease_body(lease, new=False):
     """The ORM ``lease`` (flushed) as Blazar's ``lease`` body; ``new``
-    for a lease that is not created yet."""
+    for a lease that is not created yet. Reservations come in the lease's
+    order: a new lease's is the request's."""
     body = views.lease_view(lease, reservations=[
-        reservation_body(row, new) for row in sorted(
-            lease.reservations, key=lambda r: (r.created_at, r.id))])
+        reservation_body(row, new) for row in lease.reservations])
     for key in ('start_date', 'end_date', 'before_end_date', 'created_at',
                 'updated_at'):
         body[key] = iso(getattr(lease, key))

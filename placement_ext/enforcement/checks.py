@@ -55,10 +55,11 @@ class Approval:
 
 
 def amounts(lease):
+    """Per reservation, in the lease's order (a new lease's: the
+    request's), its type, hosts and slots."""
     return tuple((row.resource_type, len(row.allocations),
                   sum(a.slots for a in row.allocations))
-                 for row in sorted(lease.reservations,
-                                   key=lambda r: (r.created_at, r.id)))
+                 for row in lease.reservations)
 
 
 def _change(operation, lease, now, previous):

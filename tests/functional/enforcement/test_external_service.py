@@ -6,6 +6,7 @@ configured answer when the service fails, on-end at deletion."""
 import threading
 import time
 
+from keystoneauth1 import loading as ks_loading
 import pytest
 
 from placement_ext import context as bn_context
@@ -267,3 +268,47 @@ def test_misconfiguration_stops_the_store(sqlite_enforced):
     with pytest.raises(errors.Misconfigured, match='no endpoint'):
         enforced.store
     assert issubclass(errors.Misconfigured, exception.ReservationError)
+
+
+def test_a_lease_of_several_reservations_is_approved_in_request_order(
+        sqlite_enforced, external):
+    enforced = sqlite_enforced
+    use(enforced, external.url)
+    enforced.add_hosts(3)
+    reservations = [
+        {'resource_type': 'virtual:instance', 'amount': 3, 'vcpus': 1,
+         'memory_mb': 512, 'disk_gb': 1, 'affinity': None},
+        {'resource_type': 'physical:host', 'min': 1, 'max': 1},
+        {'resource_type': 'virtual:instance', 'amount': 1, 'vcpus': 2,
+         'memory_mb': 512, 'disk_gb': 1, 'affinity': None}]
+    for attempt in range(3):
+        lease = enforced.store.create_lease(ctx(), {
+            'name': 'mixed-%d' % attempt,
+            'start_date': enforced.date(HOUR + attempt * 3 * HOUR),
+            'end_date': enforced.date(2 * HOUR + attempt * 3 * HOUR),
+            'reservations': reservations})
+        assert len(lease['reservations']) == 3
+    # One check per lease: the written leases were the approved ones.
+    assert len(external.calls) == 3
+    sent = external.calls[0].body['lease']['reservations']
+    assert [(r['resource_type'], r.get('amount'),
+             sum(a['slots'] for a in r['allocations'])) for r in sent] == [
+        ('virtual:instance', 3, 3), ('physical:host', None, 1),
+        ('virtual:instance', 1, 1)]
+
+
+def test_a_keystone_token_replaces_the_static_one(sqlite_enforced,
+                                                  external):
+    """With the group's keystoneauth1 options (here the ``admin_token``
+    plugin, which needs no Keystone), the plugin's token is sent."""
+    enforced = sqlite_enforced
+    conf = enforced.conf
+    conf.register_opts(ks_loading.get_auth_plugin_conf_options(
+        'admin_token'), group='enforcement')
+    conf.set_override('auth_type', 'admin_token', group='enforcement')
+    conf.set_override('token', 'keystone-token', group='enforcement')
+    conf.set_override('endpoint', external.url, group='enforcement')
+    use(enforced, external.url)
+    enforced.add_hosts(1)
+    enforced.host_lease()
+    assert external.calls[0].headers['X-Auth-Token'] == 'keystone-token'
