@@ -1,7 +1,8 @@
-"""``ProjectLimitsFilter`` on SQLite, MariaDB and PostgreSQL: hosts and
-slots held at once, host-hours in a rolling window, exempt projects,
-updates, and two leases written at once that cannot both slip under a
-limit."""
+"""``ProjectLimitsFilter``: hosts and slots held at once, host-hours in a
+rolling window, exempt projects, updates; the query and the lock on
+SQLite, MariaDB and PostgreSQL (hosts at once, and several leases
+written at once that cannot all slip under a limit), the arithmetic on
+SQLite."""
 
 import concurrent.futures
 
@@ -38,7 +39,8 @@ def test_hosts_at_once(enforced):
     assert len(enforced.store.list_leases(ctx(), project_id='p1')) == 2
 
 
-def test_slots_at_once_and_updates(enforced):
+def test_slots_at_once_and_updates(sqlite_enforced):
+    enforced = sqlite_enforced
     limits(enforced, hosts=2, max_slots_per_project=4)
     first = enforced.slot_lease(amount=3, start=HOUR, end=3 * HOUR)
     with pytest.raises(errors.Refused) as exc:
@@ -58,7 +60,9 @@ def test_slots_at_once_and_updates(enforced):
                           'amount': 4}]})
 
 
-def test_an_update_that_lowers_use_passes_over_a_lowered_limit(enforced):
+def test_an_update_that_lowers_use_passes_over_a_lowered_limit(
+        sqlite_enforced):
+    enforced = sqlite_enforced
     limits(enforced, hosts=3, max_hosts_per_project=3)
     lease = enforced.host_lease(start=HOUR, end=5 * HOUR, count=3)
     enforced.set(max_hosts_per_project=1)
@@ -68,7 +72,8 @@ def test_an_update_that_lowers_use_passes_over_a_lowered_limit(enforced):
         store.update_lease(ctx(), lease['id'], {'prolong_for': '2h'})
 
 
-def test_host_hours_in_a_rolling_window(enforced):
+def test_host_hours_in_a_rolling_window(sqlite_enforced):
+    enforced = sqlite_enforced
     """At most 5 host-hours within any day."""
     limits(enforced, hosts=2, max_host_hours_per_project=5,
            host_hours_window=DAY)
