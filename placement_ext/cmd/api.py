@@ -23,6 +23,7 @@ from oslo_log import log as logging
 
 from placement_ext.api import service
 from placement_ext import conf as bn_conf
+from placement_ext.enforcement import errors as enforcement_errors
 
 LOG = logging.getLogger(__name__)
 
@@ -113,7 +114,11 @@ def main(argv=None):
         print('ERROR: %s' % exc, file=sys.stderr)
         return 1
     logging.setup(conf, service.PROJECT)
-    application = service.build(conf)
+    try:
+        application = service.build(conf)
+    except enforcement_errors.Misconfigured as exc:
+        LOG.error('%s', exc)
+        return 1
 
     def stop(server):
         def on_signal(signum, frame):

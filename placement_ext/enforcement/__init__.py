@@ -6,6 +6,8 @@ the store calls the result on lease create, update and delete, the agent
 at a lease's end.
 """
 
+from oslo_config import cfg
+
 from placement_ext.enforcement import enforcer
 from placement_ext.enforcement import errors
 from placement_ext.enforcement import external_service
@@ -21,7 +23,15 @@ FILTERS = {
 
 def load(conf, store):
     """The ``Enforcement`` of ``[enforcement] enabled_filters`` over
-    ``store``; ``errors.Misconfigured`` for an unknown or repeated name."""
+    ``store``; ``errors.Misconfigured`` for an unknown or repeated name or
+    an invalid value."""
+    try:
+        return _load(conf, store)
+    except cfg.Error as exc:
+        raise errors.Misconfigured('[enforcement]: %s' % exc) from None
+
+
+def _load(conf, store):
     names = conf.enforcement.enabled_filters
     unknown = sorted(set(names) - set(FILTERS))
     if unknown:

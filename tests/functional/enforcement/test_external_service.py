@@ -9,6 +9,7 @@ import time
 from keystoneauth1 import loading as ks_loading
 import pytest
 
+from placement_ext.cmd import api as api_cmd
 from placement_ext import context as bn_context
 from placement_ext.enforcement import errors
 from placement_ext import exception
@@ -268,6 +269,23 @@ def test_misconfiguration_stops_the_store(sqlite_enforced):
     with pytest.raises(errors.Misconfigured, match='no endpoint'):
         enforced.store
     assert issubclass(errors.Misconfigured, exception.ReservationError)
+
+
+@pytest.mark.parametrize('lines', [
+    'enabled_filters = NoSuchFilter',
+    'enabled_filters = ExternalServiceFilter\n'
+    'external_service_base_endpoint = ftp://svc/',
+])
+def test_the_api_command_stops_on_a_misconfiguration(tmp_path,
+                                                     monkeypatch, lines):
+    config = tmp_path / 'blazar-nova.conf'
+    config.write_text('[enforcement]\n%s\n[database]\nconnection = '
+                      'sqlite:///%s\n' % (lines, tmp_path / 'x.sqlite'))
+    logged = []
+    monkeypatch.setattr(api_cmd.LOG, 'error',
+                        lambda fmt, *args: logged.append(fmt % args))
+    assert api_cmd.main(['--config-file', str(config)]) == 1
+    assert logged and logged[0].startswith('[enforcement]'), logged
 
 
 def test_a_lease_of_several_reservations_is_approved_in_request_order(
