@@ -59,7 +59,8 @@ class ProjectLimitsFilter(base.Filter):
     def _spans(session, change, lo, hi):
         """The project's spans over ``[lo, hi)``: the other leases', and
         this lease's as written."""
-        spans = usage.of_project(session, change.project_id, lo, hi)
+        spans = usage.of_project(session, change.project_id, lo, hi,
+                                 change.now)
         own = [s for s in spans if s.lease_id == change.lease_id]
         return [s for s in spans if s.lease_id != change.lease_id], own
 

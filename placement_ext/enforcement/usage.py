@@ -2,7 +2,9 @@
 
 Every allocation of the project's leases counts, whatever the lease's
 status, for the time it holds its host: past allocations of leases still
-in the store count toward host-hours; a deleted lease no longer counts.
+in the store count toward host-hours; a deleted lease no longer counts,
+and one being deleted (DELETING, the agent about to end it) counts only
+up to now.
 Whole-host reservations (``physical:host``) count one host per allocation;
 the other types count their slots.
 """
@@ -13,6 +15,7 @@ from sqlalchemy import select
 
 from placement_ext.db import models
 from placement_ext import reservations
+from placement_ext import states
 
 HOSTS = 'hosts'
 SLOTS = 'slots'
@@ -42,12 +45,12 @@ def of_lease(lease):
             for row in lease.reservations for a in row.allocations]
 
 
-def of_project(session, project_id, lo, hi, but=None):
-    """The spans of ``project_id``'s leases meeting ``[lo, hi)``, without
-    lease ``but``'s."""
+def of_project(session, project_id, lo, hi, now):
+    """The spans of ``project_id``'s leases meeting ``[lo, hi)``."""
     query = (select(models.Allocation.start_epoch,
                     models.Allocation.end_epoch, models.Allocation.slots,
-                    models.Reservation.resource_type, models.Lease.id)
+                    models.Reservation.resource_type, models.Lease.id,
+                    models.Lease.status)
              .join(models.Reservation,
                    models.Allocation.reservation_id == models.Reservation.id)
              .join(models.Lease, models.Reservation.lease_id
@@ -55,10 +58,13 @@ def of_project(session, project_id, lo, hi, but=None):
              .where(models.Lease.project_id == project_id)
              .where(models.Allocation.start_epoch < hi)
              .where(models.Allocation.end_epoch > lo))
-    if but is not None:
-        query = query.where(models.Lease.id != but)
     spans = []
-    for start, end, slots, resource_type, lease_id in session.execute(query):
+    for (start, end, slots, resource_type, lease_id,
+         status) in session.execute(query):
+        if status == states.LeaseStatus.DELETING:
+            end = min(end, now)
+            if end <= start:
+                continue
         unit = _unit(resource_type)
         spans.append(Span(start, end, unit, 1 if unit == HOSTS else slots,
                           lease_id))

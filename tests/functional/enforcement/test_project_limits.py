@@ -39,6 +39,19 @@ def test_hosts_at_once(enforced):
     assert len(enforced.store.list_leases(ctx(), project_id='p1')) == 2
 
 
+def test_a_lease_being_deleted_no_longer_counts(sqlite_enforced):
+    enforced = sqlite_enforced
+    limits(enforced, hosts=2, max_hosts_per_project=1)
+    lease = enforced.host_lease(start=0, end=2 * HOUR)
+    for before, after in (('PENDING', 'STARTING'), ('STARTING', 'ACTIVE')):
+        enforced.store.set_lease_status(ctx(admin=True), lease['id'],
+                                        before, after)
+    with pytest.raises(errors.Refused):
+        enforced.host_lease(start=HOUR, end=3 * HOUR)
+    assert enforced.store.delete_lease(ctx(), lease['id']) is False
+    enforced.host_lease(start=HOUR, end=3 * HOUR)
+
+
 def test_slots_at_once_and_updates(sqlite_enforced):
     enforced = sqlite_enforced
     limits(enforced, hosts=2, max_slots_per_project=4)
