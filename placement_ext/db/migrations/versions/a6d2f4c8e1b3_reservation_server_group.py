@@ -28,5 +28,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('reservations') as batch:
-        batch.drop_column('server_group_id')
+    # Not batch mode: on SQLite (3.35 and later drop a column in place) a
+    # copy of the table would cascade to the allocations.
+    op.drop_column('reservations', 'server_group_id')
