@@ -159,3 +159,20 @@ class ServerGroupTest(e2e.AgentCase):
         self._agent().run_once()
         self.assertEqual([], self._named(rid_d))
         self.assertEqual(made, self._named(rid))
+
+    def test_group_in_the_agents_project_when_the_lease_project_refuses(
+            self):
+        # The [nova] user is only a reader in the lease's project: Nova
+        # refuses to make the group there; the start still completes,
+        # with the group in the agent's project (a warning says so).
+        self.agent_compute.project_adapter = (
+            lambda project: self._adapter('blazar', project, 'reader'))
+        self._start_hosts(reservable=('h1',))
+        lease, rid = self._slots(True, amount=1)
+        self.clock.now += 60
+        self._agent().run_once()
+        self.assertEqual('ACTIVE', self._status(lease))
+        group = self._group(self._group_id(lease))
+        self.assertEqual(('affinity', SERVICE),
+                         (group['policy'], group['project_id']))
+        self.assertEqual([group['id']], self._named(rid))
