@@ -2,10 +2,10 @@
 
 Start: the lease goes STARTING; Placement shows each reservation (its
 type's ``activate``); each type does its Nova-side start (``on_start``:
-instance reservations get their private flavor, host reservations clear
-other projects' instances off their hosts by ``[agent] preemptible_action``
-and ``leftover_action``; instance reservations with an affinity get their
-server group too, recorded in the store); the lease goes ACTIVE.
+instance reservations get their private flavor and, with an affinity,
+their server group, recorded in the store; host reservations clear other
+projects' instances off their hosts by ``[agent] preemptible_action`` and
+``leftover_action``); the lease goes ACTIVE.
 
 Before end: a notification, and each type's ``before_end`` (a host
 reservation with ``before_end: snapshot`` snapshots the holder's instances,
@@ -16,8 +16,8 @@ instances each type names (``servers_at_end``) are deleted, shelved, or
 kept for ``[agent] keep_grace`` and then deleted (the lease's
 ``end_action``); once they are gone from its hosts, Placement forgets each
 reservation and each type cleans up in Nova (``on_end``: the private
-flavor and the server group go); the lease goes TERMINATED (or is removed, when it was being
-deleted).
+flavor and the server group go); the lease goes TERMINATED (or is removed,
+when it was being deleted).
 
 Nova-side steps are skipped when no compute endpoint is configured.
 A crash between two steps leaves the lease STARTING or TERMINATING; the
