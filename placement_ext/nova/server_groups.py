@@ -108,8 +108,13 @@ def delete_server_group(compute, reservation_id, group_id=None):
     ids = {g['id'] for g in find(compute, reservation_id)}
     if group_id:
         ids.add(group_id)
+    return delete_groups(compute, reservation_id, ids)
+
+
+def delete_groups(compute, reservation_id, group_ids):
+    """Delete these groups of the reservation (gone ones are no change)."""
     changes = []
-    for gid in sorted(ids):
+    for gid in sorted(group_ids):
         resp = compute.delete('/os-server-groups/%s'
                               % parse.quote(gid, safe=''),
                               expect=(204, 404))

@@ -15,6 +15,7 @@ from keystoneauth1 import session as ks_session
 import testtools
 
 from placement_ext.nova import compute as bn_compute
+from placement_ext.nova import reconcile as nova_reconcile
 from placement_ext.nova import server_groups
 from placement_ext.testing import crash_points
 from tests.functional.nova import base
@@ -162,11 +163,11 @@ class ServerGroupTest(e2e.AgentCase):
 
     def test_group_in_the_agents_project_when_the_lease_project_refuses(
             self):
-        # The [nova] user is only a reader in the lease's project: Nova
+        # The lease's project has spent its server group quota: Nova
         # refuses to make the group there; the start still completes,
         # with the group in the agent's project (a warning says so).
-        self.agent_compute.project_adapter = (
-            lambda project: self._adapter('blazar', project, 'reader'))
+        self.admin_api.api_put('/os-quota-sets/%s' % base.PROJECT,
+                               {'quota_set': {'server_groups': 0}})
         self._start_hosts(reservable=('h1',))
         lease, rid = self._slots(True, amount=1)
         self.clock.now += 60
@@ -176,3 +177,21 @@ class ServerGroupTest(e2e.AgentCase):
         self.assertEqual(('affinity', SERVICE),
                          (group['policy'], group['project_id']))
         self.assertEqual([group['id']], self._named(rid))
+
+    def test_reconcile_deletes_groups_of_reservations_not_live(self):
+        self._start_hosts(reservable=('h1',))
+        lease, rid = self._slots(False, amount=1)
+        self.clock.now += 60
+        self._agent().run_once()
+        live = self._group_id(lease)
+        stale = 'c0ffee00-0000-4000-8000-000000000000'
+        made, _ = server_groups.ensure_server_group(
+            self.compute_client, stale, True)
+
+        report = nova_reconcile.reconcile_flavors(
+            self.compute_client, self.store, self.admin_ctx)
+
+        self.assertIn('deleted server group reservation:%s (%s)'
+                      % (stale, made), report.changes)
+        self.assertIsNone(self._group(made))
+        self.assertEqual([live], self._named(rid))
