@@ -212,9 +212,14 @@ function init_blazar_nova {
 
 # create_blazar_nova_accounts - the service user (admin in the service
 # project: the agent writes Placement and manages other projects' servers
-# and flavors) and Blazar's catalog entry.
+# and flavors; member of every project of the default domain, inherited,
+# so that it makes an instance reservation's server group in the lease's
+# project) and Blazar's catalog entry.
 function create_blazar_nova_accounts {
     create_service_user "$BLAZAR_NOVA_USER" admin
+    openstack role add --user "$BLAZAR_NOVA_USER" \
+        --user-domain "${SERVICE_DOMAIN_NAME:-Default}" \
+        --domain default --inherited member
     get_or_create_service blazar reservation "Reservation service" >/dev/null
     get_or_create_endpoint reservation "$REGION_NAME" \
         "$(_blazar_nova_api_url)/v1" >/dev/null

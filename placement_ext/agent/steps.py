@@ -2,9 +2,10 @@
 
 Start: the lease goes STARTING; Placement shows each reservation (its
 type's ``activate``); each type does its Nova-side start (``on_start``:
-instance reservations get their private flavor, host reservations clear
-other projects' instances off their hosts by ``[agent] preemptible_action``
-and ``leftover_action``); the lease goes ACTIVE.
+instance reservations get their private flavor and, with an affinity,
+their server group, recorded in the store; host reservations clear other
+projects' instances off their hosts by ``[agent] preemptible_action`` and
+``leftover_action``); the lease goes ACTIVE.
 
 Before end: a notification, and each type's ``before_end`` (a host
 reservation with ``before_end: snapshot`` snapshots the holder's instances,
@@ -15,9 +16,9 @@ instances each type names (``servers_at_end``) are deleted, shelved, or
 kept for ``[agent] keep_grace`` and then deleted (the lease's
 ``end_action``); once they are gone from its hosts, Placement forgets each
 reservation and each type cleans up in Nova (``on_end``: the private
-flavor goes); the lease goes TERMINATED (or is removed, when it was being
-deleted); the enforcement filters' ``on_end`` is told (errors logged, the
-end never waits for it).
+flavor and the server group go); the lease goes TERMINATED (or is removed,
+when it was being deleted); the enforcement filters' ``on_end`` is told
+(errors logged, the end never waits for it).
 
 Nova-side steps are skipped when no compute endpoint is configured.
 A crash between two steps leaves the lease STARTING or TERMINATING; the
@@ -26,6 +27,7 @@ next run of the event repeats the steps, each of which converges.
 
 from oslo_log import log as logging
 
+from placement_ext import context as bn_context
 from placement_ext.nova import images
 from placement_ext.nova import instances
 from placement_ext import exception
@@ -95,6 +97,11 @@ class LeaseSteps:
         self.store.complete_start(ctx, lease.id, event.id, owner)
         self.notifier.notify(ctx, 'lease.event.start_lease',
                              self._fresh(ctx, lease).payload())
+
+    def record_server_group(self, reservation_id, group_id):
+        """Record the server group a type's start made in Nova."""
+        self.store.record_server_group(bn_context.admin_context(),
+                                       reservation_id, group_id)
 
     def act(self, lease, server, action, kind):
         """Apply ``action`` (keep, shelve or delete) to ``server``;

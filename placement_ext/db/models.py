@@ -149,6 +149,10 @@ class Reservation(Base):
         sa.JSON(none_as_null=True))
     # True: all slots on one host; False: one slot per host; NULL: any.
     affinity: orm.Mapped[bool | None] = orm.mapped_column(sa.Boolean)
+    # The Nova server group the agent made at the start (affinity true or
+    # false); NULL before then and without affinity.
+    server_group_id: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(36))
 
     lease: orm.Mapped[Lease] = orm.relationship(
         back_populates='reservations')

@@ -2,8 +2,9 @@
 
 Rule: every live instance reservation (``store.live``) has its private
 flavor, with the reserved size and access for its project
-(``flavors.ensure_flavor``); a ``reservation:<id>`` flavor whose
-reservation is not live (ended, deleted, unknown) is deleted. Changes are
+(``flavors.ensure_flavor``); a ``reservation:<id>`` flavor or server group
+whose reservation is not live (ended, deleted, unknown) is deleted. (A
+live reservation's server group is the agent's start's to make.) Changes are
 reported as sentences, like the Placement reconcile's.
 """
 
@@ -11,6 +12,7 @@ from oslo_log import log as logging
 
 from placement_ext import exception
 from placement_ext.nova import flavors
+from placement_ext.nova import server_groups
 from placement_ext.placement import reconcile
 from placement_ext import reservations
 
@@ -34,6 +36,9 @@ def reconcile_flavors(compute, store, context, report=None):
             report.problems.append('reservation %s: %s' % (rid, exc))
     for rid in sorted(set(flavors.reservation_flavors(compute)) - set(live)):
         report.changes += flavors.delete_flavor(compute, rid)
+    for rid, ids in sorted(server_groups.reservation_groups(compute).items()):
+        if rid not in live:
+            report.changes += server_groups.delete_groups(compute, rid, ids)
     for line in report.changes:
         LOG.info('Nova sync: %s', line)
     return report

@@ -302,6 +302,14 @@ class Store:
             lifecycle.fail_lease(session, lease_id, event_id, owner, error)
 
     @_retry
+    def record_server_group(self, context, reservation_id, group_id):
+        """Record a reservation's Nova server group (the agent, at the
+        start); False when the reservation is gone."""
+        with self.db.writer(context) as session:
+            return lifecycle.record_server_group(session, reservation_id,
+                                                 group_id)
+
+    @_retry
     def set_degraded(self, context, lease_id, reason):
         with self.db.writer(context) as session:
             lifecycle.set_degraded(session, lease_id, reason)

@@ -40,7 +40,8 @@ def _reservation_work(row):
         hosts=tuple(hosts), vcpus=row.vcpus, memory_mb=row.memory_mb,
         disk_gb=row.disk_gb,
         extra_resources=dict(row.extra_resources or {}),
-        before_end=row.before_end or 'default')
+        before_end=row.before_end or 'default', affinity=row.affinity,
+        server_group_id=row.server_group_id)
 
 
 def lease_work(session, lease_id):
@@ -131,6 +132,18 @@ def set_degraded(session, lease_id, reason):
         raise exception.NotFound('Lease %s not found.' % lease_id)
     lease.degraded_reason = reason[:255] if reason else None
     session.flush()
+
+
+def record_server_group(session, reservation_id, group_id):
+    """Record the Nova server group the agent made for a reservation;
+    False when the reservation is gone."""
+    row = session.get(models.Reservation, reservation_id)
+    if row is None:
+        return False
+    if row.server_group_id != group_id:
+        row.server_group_id = group_id
+        session.flush()
+    return True
 
 
 def leases_in(session, statuses):

@@ -33,6 +33,8 @@ class ReservationWork:
     disk_gb: typing.Optional[int] = None
     extra_resources: dict = dataclasses.field(default_factory=dict)
     before_end: str = 'default'
+    affinity: typing.Optional[bool] = None
+    server_group_id: typing.Optional[str] = None
 
     @property
     def hostnames(self):

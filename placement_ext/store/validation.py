@@ -50,7 +50,8 @@ LEASE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
 # Ignored.
 RESERVATION_TOLERATED_KEYS = frozenset(
     ['id', 'lease_id', 'status', 'missing_resources', 'resources_changed',
-     'resource_id', 'allocations', 'created_at', 'updated_at'])
+     'resource_id', 'allocations', 'created_at', 'updated_at',
+     'server_group_id'])
 UPDATE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
                          'prolong_for', 'reduce_by', 'defer_by', 'advance_by',
                          'reservations'])

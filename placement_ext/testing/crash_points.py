@@ -10,6 +10,8 @@ Each point is a call on one of those clients, watched by a wrapper:
                           without Nova: Placement shows the lease)
 ``start:nova``            the same call (an agent with Nova: its Nova-side
                           start is done too)
+``start:server-group``    before the store records a server group the
+                          agent just made in Nova
 ``end:entered``           after the store moved the lease to TERMINATING
 ``end:revoked``           before the end's first delete in Placement (an
                           agent without Nova: access revoked, nothing
@@ -26,7 +28,8 @@ raise (an in-process crash), kill the process, or sleep.
 
 from placement_ext import rest_client
 
-START_POINTS = ('start:entered', 'start:placement', 'start:nova')
+START_POINTS = ('start:entered', 'start:placement', 'start:nova',
+                'start:server-group')
 END_POINTS = ('end:entered', 'end:revoked', 'end:instances',
               'end:placement', 'end:nova')
 
@@ -35,6 +38,7 @@ _CALLS = {
     'start:entered': ('after', 'enter_lease:start_lease'),
     'start:placement': ('before', 'complete_start'),
     'start:nova': ('before', 'complete_start'),
+    'start:server-group': ('before', 'record_server_group'),
     'end:entered': ('after', 'enter_lease:end_lease'),
     'end:revoked': ('before', 'placement:DELETE'),
     'end:instances': ('before', 'placement:DELETE'),
@@ -91,6 +95,10 @@ class _Store(_Proxy):
     def complete_start(self, *args, **kwargs):
         self._injector._reached('complete_start', 'before')
         return self._target.complete_start(*args, **kwargs)
+
+    def record_server_group(self, *args, **kwargs):
+        self._injector._reached('record_server_group', 'before')
+        return self._target.record_server_group(*args, **kwargs)
 
     def complete_end(self, *args, **kwargs):
         self._injector._reached('complete_end', 'before')

@@ -48,13 +48,17 @@ def end_lease_now(cloud, who, lease_id):
     raise AssertionError(result.stderr)
 
 
-def boot(cloud, who, name, flavor=FLAVOR, hint=None, expect_error=False):
-    """``openstack server create --nic none --wait``; the server as the
-    admin sees it."""
+def boot(cloud, who, name, flavor=FLAVOR, hint=None, expect_error=False,
+         group=None):
+    """``openstack server create --nic none --wait`` (with ``--hint
+    reservation=<hint>``, ``--hint group=<group>`` when given); the server
+    as the admin sees it."""
     args = ['server', 'create', '--image', IMAGE, '--flavor', flavor,
             '--nic', 'none', '--wait']
     if hint is not None:
         args += ['--hint', 'reservation=%s' % hint]
+    if group is not None:
+        args += ['--hint', 'group=%s' % group]
     result = cloud.run(who, *(args + [name]), check=not expect_error)
     if expect_error:
         assert result.returncode != 0, result.stdout

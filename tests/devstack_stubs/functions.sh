@@ -157,6 +157,10 @@ function create_service_user {
     _stub_record create_service_user "$@"
 }
 
+function openstack {
+    _stub_record openstack "$@"
+}
+
 function get_or_create_endpoint {
     _stub_record get_or_create_endpoint "$@"
     echo "endpoint-id"

@@ -624,6 +624,11 @@ def test_post_config_registers_user_service_and_endpoint(configured):
     # with the service role, plus admin.
     assert configured.calls_of('create_service_user') == [
         ('blazar', 'admin')]
+    # Member of every project of the default domain: the agent makes an
+    # instance reservation's server group in the lease's project.
+    assert configured.calls_of('openstack') == [
+        ('role', 'add', '--user', 'blazar', '--user-domain', 'Default',
+         '--domain', 'default', '--inherited', 'member')]
     assert configured.calls_of('get_or_create_service') == [
         ('blazar', 'reservation', 'Reservation service')]
     # Under uwsgi, behind DevStack's Apache at /reservation.

@@ -4,7 +4,9 @@ projects, users, roles and catalog through its v3 API.
 ``bootstrap`` makes the ``admin`` user, project and role, the ``member``
 and ``reader`` roles, the identity endpoints and region RegionOne. Then
 ``populate`` adds project ``service`` with the service users (roles admin
-and service, as DevStack gives them), projects ``alpha`` (user alice) and
+and service, as DevStack gives them; ``blazar`` also an inherited member of
+the default domain's projects, as devstack/plugin.sh makes it, to make
+server groups in a lease's project), projects ``alpha`` (user alice) and
 ``beta`` (user bob) with role member, and every other service of
 ``layout.CATALOG`` with a public, internal and admin endpoint.
 """
@@ -94,10 +96,12 @@ def populate(session, secrets):
         'name': name, 'domain_id': 'default'}) for name in
         (layout.SERVICE_PROJECT,) + tuple(layout.TENANTS.values())}
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        futures = [pool.submit(identity.user, user, secrets[user],
-                               projects[layout.SERVICE_PROJECT],
-                               [roles['admin'], roles['service']])
-                   for user in layout.SERVICE_USERS]
+        service_users = {user: pool.submit(
+            identity.user, user, secrets[user],
+            projects[layout.SERVICE_PROJECT],
+            [roles['admin'], roles['service']])
+            for user in layout.SERVICE_USERS}
+        futures = list(service_users.values())
         futures += [pool.submit(identity.user, user, secrets[user],
                                 projects[project], [roles['member']])
                     for user, project in layout.TENANTS.items()]
@@ -105,5 +109,8 @@ def populate(session, secrets):
                     for service_type, (name, url) in layout.CATALOG.items()]
         for future in futures:
             future.result()
+    identity.call('PUT', '/OS-INHERIT/domains/default/users/%s/roles/%s/'
+                  'inherited_to_projects' % (
+                      service_users['blazar'].result(), roles['member']))
     LOG.debug('Keystone populated: %s', projects)
     return projects

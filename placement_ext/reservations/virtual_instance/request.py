@@ -92,4 +92,8 @@ def view(row):
     return {'amount': row.amount, 'vcpus': row.vcpus,
             'memory_mb': row.memory_mb, 'disk_gb': row.disk_gb,
             'affinity': row.affinity,
-            'extra_resources': dict(row.extra_resources or {})}
+            'extra_resources': dict(row.extra_resources or {}),
+            # Blazar's key: the Nova server group to boot into (``--hint
+            # group=``); made at the lease's start, None before then and
+            # when affinity is None.
+            'server_group_id': row.server_group_id}

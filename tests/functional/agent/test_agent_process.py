@@ -46,7 +46,8 @@ KILLED = -signal.SIGKILL
 FAST = agent_process.FAST
 
 # Crash points named for an agent with Nova (tests/functional/nova).
-NOVA_POINTS = ('start:nova', 'end:instances', 'end:nova')
+NOVA_POINTS = ('start:nova', 'start:server-group', 'end:instances',
+               'end:nova')
 PLACEMENT_POINTS = tuple(p for p in (crash_points.START_POINTS
                                      + crash_points.END_POINTS)
                          if p not in NOVA_POINTS)

@@ -429,3 +429,47 @@ def test_documented_tokens_work(api):
     member = api.request('GET', '/v1/leases', token='u1:p1')
     assert member.status_int == 200
     assert json.loads(member.text) == {'leases': []}
+
+
+# server_group_id of instance reservations (Blazar's key): None until the
+# agent records the group it made at the start, then shown by GET and the
+# listing; a client sending it back changes nothing.
+
+GROUP = '5c1f3a0e-9d2b-4c8a-b7e6-0f4d2a1b3c5e'
+
+
+def test_server_group_id_is_shown_once_recorded(api):
+    enrol(api, 'cn1')
+    body = host_lease('slots')
+    body['reservations'] = [{
+        'resource_type': 'virtual:instance', 'amount': 1, 'vcpus': 1,
+        'memory_mb': 512, 'disk_gb': 1, 'affinity': True}]
+    created = api.request('POST', '/v1/leases', body).json['lease']
+    (res,) = created['reservations']
+    assert res['server_group_id'] is None
+
+    # What the agent does once Nova made the group.
+    admin = bn_context.admin_context()
+    assert api.store.record_server_group(admin, res['id'], GROUP) is True
+    assert api.store.record_server_group(
+        admin, '00000000-0000-4000-8000-000000000000', GROUP) is False
+
+    path = '/v1/leases/%s' % created['id']
+    shown = api.request('GET', path).json['lease']
+    assert shown['reservations'][0]['server_group_id'] == GROUP
+    (listed,) = api.request('GET', '/v1/leases').json['leases']
+    assert listed['reservations'][0]['server_group_id'] == GROUP
+
+    # Sent back from a GET, as clients do: ignored.
+    echoed = api.request('PUT', path, {'reservations': [
+        {'id': res['id'], 'server_group_id': 'mine', 'amount': 1}]})
+    assert echoed.status_int == 200, echoed.text
+    assert api.request('GET', path).json['lease']['reservations'][0][
+        'server_group_id'] == GROUP
+
+
+def test_host_reservations_have_no_server_group(api):
+    enrol(api, 'cn1')
+    created = api.request('POST', '/v1/leases',
+                          host_lease('hosts')).json['lease']
+    assert 'server_group_id' not in created['reservations'][0]

@@ -322,14 +322,19 @@ class BlazarFilterTestCase(integrated_helpers.ProviderUsageBaseTestCase):
             self._reconcile()
 
     # Servers ------------------------------------------------------------
-    def _post(self, hint=None, api=None, flavor_id=None, min_count=None):
-        """Ask for a server (or ``min_count`` of them); return the ids."""
+    def _post(self, hint=None, api=None, flavor_id=None, min_count=None,
+              group=None):
+        """Ask for a server (or ``min_count`` of them), with the hints
+        ``reservation=hint`` and ``group=group`` when given; return the
+        ids."""
         api = api or self.api
         body = {'server': {
             'name': 'srv-%d' % next(self._names), 'imageRef': self.image_id,
             'flavorRef': flavor_id or self.flavor_id, 'networks': 'none'}}
-        if hint is not None:
-            body['os:scheduler_hints'] = {'reservation': hint}
+        hints = {'reservation': hint, 'group': group}
+        if hint is not None or group is not None:
+            body['os:scheduler_hints'] = {
+                k: v for k, v in hints.items() if v is not None}
         if min_count:
             body['server'].update(min_count=min_count, max_count=min_count,
                                   return_reservation_id=True)
