@@ -64,6 +64,7 @@ BASE_PORTS = {
     'neutron': 9696,
     'nova-api': 8774,
     'blazar-nova-api': 1234,
+    'horizon': 8080,
 }
 PORT_OFFSET = port_offset()
 PORTS = {name: port + PORT_OFFSET for name, port in BASE_PORTS.items()}

@@ -3,7 +3,8 @@ environment, and how to tell it is up.
 
 The HTTP APIs are WSGI applications served by wsgi_server.py (Keystone,
 Glance, Placement, Neutron's API, Nova's compute API) or the project's own
-``blazar-nova-api``; each is up when ``GET /`` gets an HTTP answer below
+``blazar-nova-api``, and the dashboard (Horizon under Django's server,
+dashboard.py); each is up when ``GET /`` gets an HTTP answer below
 500 on its port. nova-conductor, nova-scheduler, the nova-computes and
 ``blazar-nova-agent`` are their packages' commands; they are up while
 their process runs (Nova's own view of its services is checked by the
@@ -12,6 +13,7 @@ orchestration).
 
 import os
 
+from tools.cloud import dashboard
 from tools.cloud import layout
 from tools.cloud import rest
 
@@ -91,4 +93,6 @@ def table(lay, venv):
     found['blazar-nova-agent'] = Service(
         'blazar-nova-agent', [venv / 'bin' / 'blazar-nova-agent',
                               '--config-file', blazar_conf])
+    found['horizon'] = Service('horizon', dashboard.argv(lay, venv),
+                               port=layout.PORTS['horizon'])
     return found
