@@ -388,7 +388,9 @@ class Cloud:
 
     def _all_alive(self):
         """Raise a CloudError naming the first process that exited."""
-        for name in self._started:
+        with self._lock:  # the dashboard starts beside the computes' wait
+            names = list(self._started)
+        for name in names:
             self._alive(name)
         return True
 
