@@ -143,6 +143,17 @@ class Browser:
             element.clear()
             element.send_keys(value)
 
+    def choose(self, name, label, scope):
+        """Pick ``label`` in Horizon's themed drop-down for the select
+        ``name`` of the form ``scope``, as a person clicks it."""
+        menu = '%s .themable-select:has(select[name="%s"])' % (scope, name)
+        self.one(menu + ' .dropdown-toggle', 'the %s menu' % name).click()
+        choice = self.wait(lambda: next(
+            (a for a in self.visible(menu + ' .dropdown-menu a')
+             if a.text.strip() == label), None),
+            'the choice %s of %s' % (label, name))
+        choice.click()
+
     def submit(self, scope):
         """Press the submit button of the form ``scope``."""
         self.one('%s [type="submit"]' % scope, 'the submit button').click()

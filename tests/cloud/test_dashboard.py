@@ -202,6 +202,42 @@ def test_member_creates_a_lease_through_the_form(clean_cloud, dashboard,
     alice.screenshot('leases')
 
 
+def test_member_reserves_instances_through_the_form(clean_cloud, dashboard,
+                                                    names):
+    """A virtual:instance reservation (the form sends affinity "None" and
+    the numbers as integers); then the lease's detail page."""
+    cloud, alice = clean_cloud, dashboard.as_user('alice')
+    alice.open(LEASES)
+    alice.one('#leases__action_create', 'the Create Lease button').click()
+    scope = '.modal form'
+    alice.one(scope + ' [name="name"]', 'the Create Lease form')
+    end = client.utc_now() + datetime.timedelta(days=1)
+    alice.choose('resource_type', 'Virtual Instance', scope)
+    alice.fill({'name': names('lease'), 'end_date': minute(end),
+                'amount': '2', 'vcpus': '1', 'memory_mb': '512',
+                'disk_gb': '1'}, scope)
+    alice.submit(scope)
+    alice.wait_message('Lease %s was successfully created.' % names('lease'))
+
+    (lease,) = cloud.ok('alice', 'reservation', 'GET', '/leases')['leases']
+    (reservation,) = lease['reservations']
+    assert {key: reservation[key] for key in (
+        'resource_type', 'amount', 'vcpus', 'memory_mb', 'disk_gb',
+        'affinity')} == {'resource_type': 'virtual:instance', 'amount': 2,
+                         'vcpus': 1, 'memory_mb': 512, 'disk_gb': 1,
+                         'affinity': None}
+    cloud.wait_lease('alice', lease['id'], 'ACTIVE')
+
+    alice.open('%s%s/' % (LEASES, lease['id']))
+    text = alice.wait(lambda: 'Lease Detail' in alice.text() and
+                      alice.text(), 'the lease\'s detail page')
+    for shown_text in (names('lease'), lease['id'], 'ACTIVE',
+                       'virtual:instance', reservation['id'],
+                       'start_lease', 'end_lease', shown(end)):
+        assert shown_text in text, (shown_text, text)
+    alice.screenshot('detail')
+
+
 def test_member_renames_and_prolongs_a_lease_through_the_form(
         clean_cloud, dashboard, names):
     cloud, alice = clean_cloud, dashboard.as_user('alice')

@@ -23,6 +23,10 @@ import secrets as secrets_module
 from tools.cloud import layout
 
 SETTINGS = 'openstack_dashboard.settings'
+# What tells the server is up: a static file through Django's static
+# handler (a rendered page costs seconds on a busy machine, and a health
+# check that times out would have ``up`` rebuild a healthy cloud).
+HEALTH = '/static/dashboard/img/favicon.ico'
 
 # Written as Python source: each value with repr().
 TEMPLATE = '''\
