@@ -106,9 +106,14 @@ class Dashboard:
     def as_user(self, user):
         if user not in self.browsers:
             session = browser.Browser(layout.url('horizon'), self.shots)
+            try:
+                session.login(user,
+                              self.cloud.clouds[user]['auth']['password'],
+                              then=LEASES)
+            except BaseException:
+                session.quit()
+                raise
             self.browsers[user] = session
-            session.login(user, self.cloud.clouds[user]['auth']['password'],
-                          then=LEASES)
         return self.browsers[user]
 
     def quit(self):
