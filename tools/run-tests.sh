@@ -12,6 +12,23 @@ cd "$(dirname "$0")/.."
 VENV=${BLAZAR_NOVA_TEST_VENV:-.venv-test}
 PYTHON=${PYTHON:-python3}
 
+# The dashboard's browser tests (tests/cloud/test_dashboard.py) need
+# Debian's chromium and chromium-driver: installed here when missing (as
+# root, with apt-get), so that they run wherever the cloud can run. Without
+# them those tests fail, never skip, when the cloud's servers are up.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "== apt-get install chromium chromium-driver"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            chromium chromium-driver >/dev/null
+    else
+        echo "WARNING: /usr/bin/chromium or /usr/bin/chromedriver missing;" \
+             "the dashboard tests will fail (apt-get install chromium" \
+             "chromium-driver)" >&2
+    fi
+fi
+
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --upgrade pip

@@ -30,12 +30,20 @@ def reservation(view):
     return shown
 
 
+# Fields of Blazar's compute host this service does not record (it reads a
+# host's capacity from Placement, not Nova's hypervisor details, and keeps
+# no trust): shown as null, for clients that read every field of Blazar's
+# host (blazar-dashboard's host calendar reads cpu_info and
+# hypervisor_type, and fails on a host without them).
+UNRECORDED_HOST_FIELDS = ('cpu_info', 'hypervisor_type',
+                          'hypervisor_version', 'status', 'trust_id')
+
 # A host's own fields; a property may not take one of these names, or the
 # host body could not show it.
 HOST_FIELDS = frozenset([
     'id', 'uuid', 'name', 'hypervisor_hostname', 'service_name', 'vcpus',
     'memory_mb', 'local_gb', 'extra_capacity', 'reservable', 'created_at',
-    'updated_at'])
+    'updated_at'] + list(UNRECORDED_HOST_FIELDS))
 
 
 def host(view):
@@ -52,6 +60,7 @@ def host(view):
         'created_at': timeconv.blazar_text(view['created_at']),
         'updated_at': timeconv.blazar_text(view['updated_at']),
     }
+    shown.update(dict.fromkeys(UNRECORDED_HOST_FIELDS))
     for name, value in view['properties'].items():
         shown.setdefault(name, value)
     return shown

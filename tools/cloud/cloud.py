@@ -30,6 +30,7 @@ from tools.cloud import checks
 from tools.cloud import clouds_yaml
 from tools.cloud import commands
 from tools.cloud import configs
+from tools.cloud import dashboard
 from tools.cloud import errors
 from tools.cloud import filter_conf
 from tools.cloud import identity
@@ -232,8 +233,11 @@ class Cloud:
                 futures['keystone'])
             self._first_failure(futures)
             admin = futures['keystone'].result()
-        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        # The dashboard starts while the computes report (mostly waiting).
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
             futures = {
+                'horizon': pool.submit(self._step, 'dashboard up',
+                                       self._dashboard),
                 'image': pool.submit(self._step, 'image (Glance)',
                                      seed.image, admin),
                 'flavor': pool.submit(self._step, 'flavor (Nova)',
@@ -271,6 +275,7 @@ class Cloud:
         for host in layout.COMPUTES:
             configs.nova_compute(lay, host, secrets)
         configs.blazar_nova(lay, secrets)
+        dashboard.configure(lay)
         lines = filter_conf.configure(nova_conf,
                                       log=lay.log('setup-devstack-plugin'))
         LOG.info('nova.conf [filter_scheduler] from devstack/plugin.sh: %s',
@@ -377,9 +382,15 @@ class Cloud:
                   'scheduler' in rabbit.consumed_queues(),
                   'nova-scheduler consuming its queue', START_TIMEOUT)
 
+    def _dashboard(self):
+        self._start('horizon')
+        self._wait_answers('horizon')
+
     def _all_alive(self):
         """Raise a CloudError naming the first process that exited."""
-        for name in self._started:
+        with self._lock:  # the dashboard starts beside the computes' wait
+            names = list(self._started)
+        for name in names:
             self._alive(name)
         return True
 

@@ -7,7 +7,8 @@ step; ``logs.previous/``: those of the run before), ``run/`` (pid files),
 ``data/`` (Glance's store, the computes' state paths), ``cloud.json``
 (passwords, ids and timings of this build), ``clouds.yaml`` and ``lock``
 (held by ``up`` and ``down``). Every service listens on 127.0.0.1 on a
-fixed port (OpenStack's usual ones, Blazar's 1234). Its databases are named
+fixed port (OpenStack's usual ones, Blazar's 1234, the dashboard's 8080).
+Its databases are named
 ``bncloud_*`` on the local MariaDB and its RabbitMQ vhost ``bncloud``.
 
 A second cloud runs beside the first with a state directory and a port
@@ -64,6 +65,7 @@ BASE_PORTS = {
     'neutron': 9696,
     'nova-api': 8774,
     'blazar-nova-api': 1234,
+    'horizon': 8080,
 }
 PORT_OFFSET = port_offset()
 PORTS = {name: port + PORT_OFFSET for name, port in BASE_PORTS.items()}

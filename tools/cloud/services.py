@@ -3,8 +3,10 @@ environment, and how to tell it is up.
 
 The HTTP APIs are WSGI applications served by wsgi_server.py (Keystone,
 Glance, Placement, Neutron's API, Nova's compute API) or the project's own
-``blazar-nova-api``; each is up when ``GET /`` gets an HTTP answer below
-500 on its port. nova-conductor, nova-scheduler, the nova-computes and
+``blazar-nova-api``, and the dashboard (Horizon under Django's server,
+dashboard.py); each is up when ``GET /`` (for the dashboard, a static
+file of its: a rendered page costs seconds) gets an HTTP answer below 500
+on its port. nova-conductor, nova-scheduler, the nova-computes and
 ``blazar-nova-agent`` are their packages' commands; they are up while
 their process runs (Nova's own view of its services is checked by the
 orchestration).
@@ -12,6 +14,7 @@ orchestration).
 
 import os
 
+from tools.cloud import dashboard
 from tools.cloud import layout
 from tools.cloud import rest
 
@@ -35,11 +38,12 @@ WSGI_APPS = {
 class Service:
     """One process of the cloud (a process group once started)."""
 
-    def __init__(self, name, argv, env=None, port=None):
+    def __init__(self, name, argv, env=None, port=None, health='/'):
         self.name = name
         self.argv = argv
         self.env = env or {}
         self.port = port
+        self.health = health
 
     @property
     def url(self):
@@ -49,7 +53,7 @@ class Service:
         """True when its API answers (always True without an API)."""
         if not self.port:
             return True
-        status = rest.answers(self.url + '/')
+        status = rest.answers(self.url + self.health)
         return status is not None and status < 500
 
 
@@ -91,4 +95,7 @@ def table(lay, venv):
     found['blazar-nova-agent'] = Service(
         'blazar-nova-agent', [venv / 'bin' / 'blazar-nova-agent',
                               '--config-file', blazar_conf])
+    found['horizon'] = Service('horizon', dashboard.argv(lay, venv),
+                               port=layout.PORTS['horizon'],
+                               health=dashboard.HEALTH)
     return found
