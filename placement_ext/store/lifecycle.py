@@ -40,7 +40,7 @@ def _reservation_work(row):
         hosts=tuple(hosts), vcpus=row.vcpus, memory_mb=row.memory_mb,
         disk_gb=row.disk_gb,
         extra_resources=dict(row.extra_resources or {}),
-        before_end=row.before_end or 'default')
+        before_end=row.before_end or 'default', flavor=row.flavor)
 
 
 def lease_work(session, lease_id):

@@ -33,6 +33,8 @@ class ReservationWork:
     disk_gb: typing.Optional[int] = None
     extra_resources: dict = dataclasses.field(default_factory=dict)
     before_end: str = 'default'
+    # flavor:instance: the source flavor as Nova gave it at creation.
+    flavor: typing.Optional[dict] = None
 
     @property
     def hostnames(self):
@@ -76,6 +78,8 @@ class LiveReservation:
     memory_mb: typing.Optional[int] = None
     disk_gb: typing.Optional[int] = None
     extra_resources: dict = dataclasses.field(default_factory=dict)
+    # flavor:instance: the source flavor as Nova gave it at creation.
+    flavor: typing.Optional[dict] = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,7 @@ from oslo_log import log as logging
 from placement_ext import exception
 from placement_ext.nova import flavors
 from placement_ext.nova import instances
+from placement_ext import reservations
 
 LOG = logging.getLogger(__name__)
 
@@ -21,10 +22,11 @@ def flavor(reservation):
 
 
 def on_start(steps, lease, reservation):
-    """Make the reservation's private flavor."""
+    """Make the reservation's private flavor (its type says its size:
+    ``flavor:instance`` shares this step)."""
+    size = reservations.kind(reservation.resource_type).flavor(reservation)
     for line in flavors.ensure_flavor(steps.compute, reservation.id,
-                                      lease.project_id,
-                                      *flavor(reservation)):
+                                      lease.project_id, *size):
         LOG.info('Lease %s: %s', lease.id, line)
 
 
