@@ -30,9 +30,12 @@ TABLES = {'hosts', 'leases', 'reservations', 'allocations', 'events',
 BEFORE_BINARY = '7e1c4a9d2f35'
 # The revision before SQLite's host ids were made never to be reused.
 BEFORE_HOST_IDS = 'b3f18d6c2a47'
+# The binary collation's own revision.
+BINARY = 'b3f18d6c2a47'
 NOPAD_BIN = 'utf8mb4_nopad_bin'
 JSON_COLUMNS = {('hosts', 'extra_capacity'), ('hosts', 'properties'),
-                ('reservations', 'extra_resources')}
+                ('hosts', 'placement'), ('reservations', 'extra_resources'),
+                ('reservations', 'flavor')}
 
 
 @pytest.fixture
@@ -301,6 +304,56 @@ def _slot_lease(clock, name):
                               'disk_gb': 1}]}
 
 
+def _old_host(engine, name, **values):
+    """A host written with SQL at an older revision (the store's models
+    are the newest schema's); its id."""
+    row = dict({'uuid': name + '-uuid', 'hypervisor_hostname': name,
+                'reservable': True, 'vcpus': 8, 'memory_mb': 8192,
+                'local_gb': 100}, **values)
+    with engine.begin() as connection:
+        connection.execute(models.Host.__table__.insert(), row)
+        return str(connection.execute(sa.text(
+            'SELECT id FROM hosts WHERE hypervisor_hostname = :name'),
+            {'name': name}).scalar_one())
+
+
+def _old_lease(engine, clock, name, project, host_id):
+    """``_slot_lease`` as the store writes it, one slot on ``host_id``,
+    written with SQL at an older revision; the lease's id."""
+    lease_id = 'a%07d-0000-4000-8000-000000000000' % len(name)
+    res_id = 'b%07d-0000-4000-8000-000000000000' % len(name)
+    start, end = clock.now + 3600, clock.now + 7200
+    at = {'start': timeconv.to_datetime(start),
+          'end': timeconv.to_datetime(end)}
+    with engine.begin() as connection:
+        connection.execute(models.Lease.__table__.insert(), {
+            'id': lease_id, 'name': name, 'project_id': project,
+            'user_id': 'u', 'start_date': at['start'],
+            'end_date': at['end'], 'before_end_date': at['start'],
+            'status': 'PENDING', 'end_action': 'delete'})
+        connection.execute(models.Reservation.__table__.insert(), {
+            'id': res_id, 'lease_id': lease_id,
+            'resource_type': 'virtual:instance', 'status': 'pending',
+            'amount': 1, 'vcpus': 1, 'memory_mb': 512, 'disk_gb': 1,
+            'resource_properties': ''})
+        connection.execute(models.Allocation.__table__.insert(), {
+            'reservation_id': res_id, 'host_id': int(host_id), 'slots': 1,
+            'start_epoch': start, 'end_epoch': end})
+        for event_type, time in (('start_lease', 'start'),
+                                 ('before_end_lease', 'start'),
+                                 ('end_lease', 'end')):
+            connection.execute(models.Event.__table__.insert(), {
+                'lease_id': lease_id, 'event_type': event_type,
+                'time': at[time], 'status': 'UNDONE'})
+    return lease_id
+
+
+def _names(engine, table, column):
+    with engine.connect() as connection:
+        return sorted(connection.execute(sa.text(
+            'SELECT %s FROM %s' % (column, table))).scalars())
+
+
 def _row_counts(engine):
     with engine.connect() as connection:
         return {table: connection.execute(sa.text(
@@ -316,22 +369,29 @@ def test_upgrade_to_binary_collation_keeps_the_data(database, conf, clock,
         # What the tables had before: the database's default.
         assert _collations(database.engine, 'leases')[0] == \
             _database_collation(database.engine) != NOPAD_BIN
-    store = store_api.Store(conf, database, clock=clock)
-    store.create_host(_admin(), {
-        'hypervisor_hostname': 'maria-cn2', 'vcpus': 8, 'memory_mb': 8192,
-        'local_gb': 100, 'extra_capacity': {'VGPU': 2},
-        'properties': {'rack': 'r1'}})
+    # Written with SQL: the store's models are the newest schema's.
+    host_id = _old_host(database.engine, 'maria-cn2',
+                        extra_capacity={'VGPU': 2},
+                        properties={'rack': 'r1'})
     project = bn_context.RequestContext(project_id='pa', user_id='u')
-    lease = store.create_lease(project, _slot_lease(clock, 'Dup'))
-    hosts = store.list_hosts(_admin())
-    leases = store.list_leases(_admin(), all_projects=True)
+    lease = {'id': _old_lease(database.engine, clock, 'Dup', 'pa',
+                              host_id)}
 
     assert migration.upgrade(database) == migration.head_revision()
 
     assert _schema(database.engine) == _create_all_schema(database.backend,
                                                           tmp_path)
-    assert store.list_hosts(_admin()) == hosts
-    assert store.list_leases(_admin(), all_projects=True) == leases
+    store = store_api.Store(conf, database, clock=clock)
+    [host] = store.list_hosts(_admin())
+    assert (host['id'], host['hypervisor_hostname'],
+            host['extra_capacity'], host['properties']) == (
+        host_id, 'maria-cn2', {'VGPU': 2}, {'rack': 'r1'})
+    [kept] = store.list_leases(_admin(), all_projects=True)
+    assert (kept['id'], kept['name'], kept['project_id']) == (
+        lease['id'], 'Dup', 'pa')
+    assert kept['reservations'][0]['allocations'] == [{
+        'host_id': host_id, 'hypervisor_hostname': 'maria-cn2',
+        'slots': 1}]
     with pytest.raises(exception.NotFound):
         store.get_host(_admin(), 'MARIA-CN2')
     other = bn_context.RequestContext(project_id='pA', user_id='u')
@@ -373,7 +433,8 @@ def test_downgrade_from_binary_collation(database, conf, clock, tmp_path):
     assert migration.current_revision(database) == BEFORE_BINARY
     assert _schema(database.engine) == _migrated_schema(
         database.backend, tmp_path, BEFORE_BINARY)
-    assert store.list_leases(_admin(), all_projects=True) == leases
+    # (The store's models are the newest schema's: read with SQL here.)
+    assert _names(database.engine, 'leases', 'name') == ['l1']
 
     migration.upgrade(database)
 
@@ -390,6 +451,9 @@ def test_downgrade_refuses_names_that_would_clash(mariadb, conf, clock):
         store.create_host(_admin(), {
             'hypervisor_hostname': name, 'vcpus': 8, 'memory_mb': 8192,
             'local_gb': 100})
+    # The revisions after the binary collation go first (they change
+    # nothing it checks).
+    _downgrade(database, BINARY)
     schema = _schema(database.engine)
 
     with pytest.raises(RuntimeError) as exc:
@@ -398,10 +462,10 @@ def test_downgrade_refuses_names_that_would_clash(mariadb, conf, clock):
     assert 'hosts.hypervisor_hostname: ' in str(exc.value)
     assert 'cn-a' in str(exc.value) and 'cn-A' in str(exc.value)
     assert 'cn-b' not in str(exc.value)
-    assert migration.current_revision(database) == \
-        migration.head_revision()
+    assert migration.current_revision(database) == BINARY
     assert _schema(database.engine) == schema
-    assert len(store.list_hosts(_admin())) == 3
+    assert _names(database.engine, 'hosts', 'hypervisor_hostname') == [
+        'cn-A', 'cn-a', 'cn-b']
 
 
 def test_interrupted_upgrade_to_binary_collation_runs_again(mariadb,
@@ -441,14 +505,15 @@ def test_host_ids_are_never_reused(database, conf, clock, tmp_path):
     # removed, where MariaDB and PostgreSQL count on: /v1/os-hosts/3 then
     # named another host on SQLite only.
     migration.upgrade(database, BEFORE_HOST_IDS)
-    store = store_api.Store(conf, database, clock=clock)
-    assert [_host(store, name) for name in ('h1', 'h2', 'h3')] == [
-        '1', '2', '3']
+    # Written with SQL: the store's models are the newest schema's.
+    assert [_old_host(database.engine, name)
+            for name in ('h1', 'h2', 'h3')] == ['1', '2', '3']
     project = bn_context.RequestContext(project_id='p', user_id='u')
-    lease = store.create_lease(project, _slot_lease(clock, 'kept'))
-    held = lease['reservations'][0]['allocations']
+    lease = {'id': _old_lease(database.engine, clock, 'kept', 'p', '2')}
+    held = [{'host_id': '2', 'hypervisor_hostname': 'h2', 'slots': 1}]
 
     migration.upgrade(database)
+    store = store_api.Store(conf, database, clock=clock)
 
     assert _schema(database.engine) == _create_all_schema(database.backend,
                                                           tmp_path)
