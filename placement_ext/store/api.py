@@ -103,9 +103,11 @@ class Store:
 
     def host_placement_generations(self, context):
         """``{uuid: generation or None}`` of each host's copy of its
-        compute node in Placement (``placement.inventories``)."""
+        compute node in Placement (``placement.inventories``), from the
+        host cache."""
         with self.db.reader(context) as session:
-            return hosts.placement_generations(session)
+            return {host.uuid: (host.placement or {}).get('generation')
+                    for host in self._hosts.load(session)}
 
     @_retry
     def set_host_placement(self, context, views):

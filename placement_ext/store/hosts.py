@@ -283,14 +283,6 @@ def delete_host(session, ident, now):
     host_cache.bump_generation(session)
 
 
-def placement_generations(session):
-    """``{uuid: generation or None}`` of every enrolled host's copy of
-    its compute node (``models.Host.placement``)."""
-    return {uuid: (view or {}).get('generation')
-            for uuid, view in session.execute(
-                select(models.Host.uuid, models.Host.placement))}
-
-
 def set_placement(session, views):
     """Store ``views`` (``{uuid: placement view}``) on their hosts; a
     host removed meanwhile is skipped. The hosts' generation moves, so
