@@ -25,6 +25,8 @@ from placement_ext.api.handlers import hosts
 from placement_ext.api.handlers import leases
 from placement_ext.api.handlers import root
 from placement_ext import limits
+from placement_ext.placement import client as placement_client
+from placement_ext import rest_client
 
 LOG = logging.getLogger(__name__)
 
@@ -199,8 +201,10 @@ class _Clients:
     @property
     def placement(self):
         services = self._services
-        if services._placement is None and \
-                services._placement_factory is None:
+        if services._placement is None and (
+                services._placement_factory is None
+                or not rest_client.configured(services.conf,
+                                              placement_client.GROUP)):
             return None
         return services.placement
 

@@ -96,6 +96,14 @@ def test_slots_come_from_placement_read_fresh_and_traits_select(
         clock, 'f3', amount=2, start=3 * HOUR, end=4 * HOUR), clients)
     assert hosts_of(later) == {'cn-a': 2}
 
+    # Availability asks the same: cn-a's 2 GPUs are free after the
+    # window, and the flavor is read like at creation.
+    free = store.availability(ctx, {
+        'resource_type': 'flavor:instance', 'flavor_id': 'f-gpu',
+        'amount': 1}, helpers.date(clock, HOUR), helpers.date(clock, HOUR * 3),
+        clients=clients)
+    assert [p['free'] for p in free['timeline']] == [0, 2]
+
     # The check reads a node again only when its generation moved.
     assert inventories.refresh(placement, store, ctx) == 0
     fs.set_inventory(placement, nodes['b'], 'VCPU', total=32)
@@ -183,6 +191,10 @@ def test_refusals_name_the_flavor_or_nova(store, clock, placement, cloud):
         store.create_lease(ctx, flavor_lease(clock), fs.Clients(
             placement=placement))
     assert 'no Nova configured' in str(exc.value)
+    with pytest.raises(exception.Conflict) as exc:
+        store.create_lease(ctx, flavor_lease(clock), fs.Clients(
+            clients.compute))
+    assert 'no Placement configured' in str(exc.value)
     with pytest.raises(exception.InvalidInput) as exc:
         store.create_lease(ctx, dict(flavor_lease(clock), reservations=[{
             'resource_type': 'flavor:instance', 'amount': 1}]), clients)

@@ -15,6 +15,7 @@ reservation only) and ``refresh`` brings the hosts' copies of their compute
 nodes up to date (``placement.inventories``).
 """
 
+from placement_ext import exception
 from placement_ext.placement import inventories
 from placement_ext.reservations.flavor_instance import allocation
 from placement_ext.reservations.flavor_instance import lifecycle
@@ -44,9 +45,10 @@ class FlavorInstance(virtual_instance.VirtualInstance):
         return req
 
     def refresh(self, sources):
-        if sources.placement is not None:
-            inventories.refresh(sources.placement, sources.store,
-                                sources.context)
+        if sources.placement is None:
+            raise exception.Conflict(source.NO_PLACEMENT)
+        inventories.refresh(sources.placement, sources.store,
+                            sources.context)
 
     def from_row(self, req, row):
         return request.from_row(req, row)

@@ -36,6 +36,9 @@ _GROUPED_RE = re.compile(r'^(resources|trait)[^:]+:')
 NO_NOVA = ('flavor:instance reservations need Nova to read the flavor, and '
            'this service has no Nova configured ([nova] auth_type or '
            'endpoint_override).')
+NO_PLACEMENT = ('flavor:instance reservations read the compute nodes from '
+                'Placement, and this service has no Placement configured '
+                '([placement]).')
 
 
 def _refuse(field, message):
