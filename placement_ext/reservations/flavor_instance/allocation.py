@@ -12,10 +12,12 @@ from Placement qualifies for nothing. Over those hosts the decision is
 that overlap the window, affinity true/false/none, slots kept on update.
 """
 
-import dataclasses
+import collections
 import math
+import threading
 
 from placement_ext.allocator import availability
+from placement_ext.allocator import model
 from placement_ext.reservations.flavor_instance import source
 from placement_ext.reservations.virtual_instance import allocation as slots
 
@@ -43,15 +45,43 @@ def capacity(view, resources):
         for rc, record in view['inventories'].items() if rc in resources}
 
 
+# Recent answers of ``slot_hosts`` by (hosts list, resources, traits): the
+# store's host cache hands out one list until a host changes (a Placement
+# copy read again among them), so a repeated decision reuses its hosts.
+_RECENT = collections.OrderedDict()
+_RECENT_SIZE = 32
+_recent_lock = threading.Lock()
+
+
 def slot_hosts(request, hosts):
     """The hosts that qualify for ``request``, each with the capacity
     Placement gives it for the slot's classes."""
     resources = request.resources
     traits = request.traits
-    return [dataclasses.replace(host, capacity=capacity(host.placement,
-                                                        resources))
-            for host in hosts
-            if _qualifies(host.placement, resources, traits)]
+    key = (id(hosts), tuple(sorted(resources.items())),
+           tuple(sorted(traits.items())))
+    with _recent_lock:
+        found = _RECENT.get(key)
+        if found is not None and found[0] is hosts:
+            _RECENT.move_to_end(key)
+            return found[1]
+    qualified = [_with_capacity(host, capacity(host.placement, resources))
+                 for host in hosts
+                 if _qualifies(host.placement, resources, traits)]
+    with _recent_lock:
+        # The list itself is kept with its answer: its id is not reused
+        # while the entry lives.
+        _RECENT[key] = (hosts, qualified)
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return qualified
+
+
+def _with_capacity(host, given):
+    return model.Host(id=host.id, hypervisor_hostname=host.hypervisor_hostname,
+                      reservable=host.reservable, capacity=given,
+                      properties=host.properties, uuid=host.uuid,
+                      placement=host.placement)
 
 
 def choose_slots(request, start, end, hosts, bookings_by_host, **options):
