@@ -7,6 +7,15 @@ reports the median and p90 wall time of:
 * a host-reservation decision (``create_lease`` for 1 host with a property
   filter, through the store: lock, load, decide, write; rolled back);
 * an instance-reservation decision (4 slots of 4 vCPU / 8 GB; rolled back);
+* a flavor:instance decision of the same size (a flavor of 4 vCPU / 8 GB /
+  40 GB with a required trait every host has, its flavor already read, as
+  the store has it once ``resolve`` ran): the hosts' Placement copies are
+  judged (traits, max_unit, (total - reserved) x ratio) before the same
+  slot decision; rolled back;
+* the flavor type's freshness check when nothing changed
+  (``placement.inventories.refresh``: one listing of the 1,000 compute
+  nodes from an in-process Placement and the stored generations; with
+  ``--check``, as it costs a minute to fill Placement);
 * a 30-day availability query (free hosts over time plus the earliest
   1-day window for 10 hosts).
 
@@ -22,6 +31,7 @@ PostgreSQL and MariaDB use scratch databases on the local servers (see
 import argparse
 import json
 import os
+import pathlib
 import random
 import statistics
 import sys
@@ -40,6 +50,7 @@ from placement_ext import context as bn_context
 from placement_ext.db import api as db_api
 from placement_ext.db import migration
 from placement_ext.db import models
+from placement_ext.placement import inventories
 from placement_ext.store import api as store_api
 from placement_ext.store import leases
 from placement_ext.store import length_bound
@@ -50,6 +61,22 @@ NOW = 1_900_000_000
 DAY = 86400
 HORIZON = 90 * DAY
 SIZES = [(2, 4096, 20), (4, 8192, 40), (8, 16384, 80), (1, 2048, 10)]
+TRAIT = 'HW_CPU_X86_AVX2'
+# The flavor as the store keeps it once read from Nova.
+FLAVOR = {'id': 'bench', 'name': 'bench', 'vcpus': 4, 'ram': 8192,
+          'disk': 40, 'ephemeral': 0, 'swap': 0,
+          'extra_specs': {'trait:%s' % TRAIT: 'required'}}
+
+
+def placement_view(vcpus, memory_mb, local_gb, generation=1):
+    """A host's copy of its compute node (``hosts.placement``)."""
+    def record(total):
+        return {'total': total, 'reserved': 0, 'allocation_ratio': 1.0,
+                'max_unit': total}
+    return {'generation': generation, 'traits': [TRAIT],
+            'inventories': {'VCPU': record(vcpus),
+                            'MEMORY_MB': record(memory_mb),
+                            'DISK_GB': record(local_gb)}}
 
 
 class Rollback(Exception):
@@ -73,6 +100,7 @@ def generate(n_hosts, n_reservations, rng):
             'hypervisor_hostname': 'compute%04d' % i, 'reservable': True,
             'vcpus': vcpus, 'memory_mb': vcpus * 4096, 'local_gb': 2000,
             'extra_capacity': {},
+            'placement': placement_view(vcpus, vcpus * 4096, 2000),
             'properties': {'rack': 'r%02d' % (i % 40),
                            'gpu': 'true' if i % 10 == 0 else 'false',
                            'cores': str(vcpus)}})
@@ -167,13 +195,21 @@ def analyze(database):
 
 def timed_decision(store, body):
     context = bn_context.RequestContext(project_id='bench', user_id='b')
+    request = None
+    if body['reservations'][0]['resource_type'] == 'flavor:instance':
+        # What ``Store.create_lease`` hands over once the type resolved
+        # the flavor (outside the lock, not timed here).
+        request = leases.parse_new_lease(store.conf, context, body,
+                                         store.now())
+        request.reservations[0].flavor = dict(FLAVOR)
     began = time.perf_counter()
     outcome = 'granted'
     try:
         with store.db.writer(context) as session:
             try:
                 leases.create_lease(session, store.conf, context, body,
-                                    store.now(), load_hosts=store.host_loader)
+                                    store.now(), load_hosts=store.host_loader,
+                                    request=request)
             except Exception as exc:  # a refusal is a decision too
                 outcome = type(exc).__name__
             raise Rollback()
@@ -190,21 +226,30 @@ def window_body(rng, reservation):
         timeconv.to_datetime(end)), 'reservations': [reservation]}
 
 
-def measure(store, runs, rng):
+def measure(store, runs, rng, placement=None):
     host_request = {'resource_type': 'physical:host', 'min': 1, 'max': 1,
                     'hypervisor_properties': '[">=", "$memory_mb", "131072"]'}
     slot_request = {'resource_type': 'virtual:instance', 'amount': 4,
                     'vcpus': 4, 'memory_mb': 8192, 'disk_gb': 40}
+    flavor_request = {'resource_type': 'flavor:instance', 'amount': 4,
+                      'flavor_id': 'bench'}
     results = {}
-    for label, reservation in (('host decision', host_request),
-                               ('instance decision', slot_request)):
-        samples, outcomes = [], {}
-        for _ in range(runs):
-            seconds, outcome = timed_decision(store, window_body(
-                rng, reservation))
-            samples.append(seconds)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        results[label] = (samples, outcomes)
+    # The instance and flavor decisions are paired: the same window for
+    # both, taken in turns, so that the machine's load weighs on both.
+    for labelled in ((('host decision', host_request),),
+                     (('instance decision', slot_request),
+                      ('flavor decision', flavor_request))):
+        figures = {label: ([], {}) for label, _ in labelled}
+        for run in range(runs):
+            body = window_body(rng, None)
+            turns = labelled if run % 2 == 0 else labelled[::-1]
+            for label, reservation in turns:
+                seconds, outcome = timed_decision(
+                    store, dict(body, reservations=[reservation]))
+                samples, outcomes = figures[label]
+                samples.append(seconds)
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        results.update(figures)
     context = bn_context.admin_context()
     samples = []
     for _ in range(runs):
@@ -219,10 +264,37 @@ def measure(store, runs, rng):
         samples.append(time.perf_counter() - began)
     results['30-day availability'] = (
         samples, {'timeline points': len(answer['timeline'])})
+    if placement is not None:
+        samples = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            read = inventories.refresh(placement, store, context)
+            samples.append(time.perf_counter() - began)
+        results['flavor check'] = (samples, {'hosts read': read})
     return results
 
 
-def run_backend(backend, args, tmpdir):
+def fill_placement(placement, hosts):
+    """The hosts' compute nodes in Placement, reservable; their copies in
+    the store then name Placement's generations."""
+    from blazar_nova import names
+    from placement_ext.placement import providers
+    from placement_ext.testing import placement_service
+    views = {}
+    for host in hosts:
+        placement_service.add_compute_node(
+            placement, host['hypervisor_hostname'], uuid=host['uuid'],
+            inventory={'VCPU': {'total': host['vcpus']},
+                       'MEMORY_MB': {'total': host['memory_mb']},
+                       'DISK_GB': {'total': host['local_gb']}})
+        providers.change_traits(placement, host['uuid'],
+                                add={names.RESERVABLE_TRAIT})
+    for rp in providers.list_providers(placement):
+        views[rp['uuid']] = rp['generation']
+    return views
+
+
+def run_backend(backend, args, tmpdir, placement=None):
     scratch = db_backends.ScratchDatabase(backend, tmpdir)
     try:
         database = db_api.Database(connection=scratch.url)
@@ -230,11 +302,15 @@ def run_backend(backend, args, tmpdir):
         rng = random.Random(args.seed)
         began = time.perf_counter()
         hosts, made = generate(args.hosts, args.reservations, rng)
+        if placement is not None:
+            generations = fill_placement(placement, hosts)
+            for host in hosts:
+                host['placement']['generation'] = generations[host['uuid']]
         load(database, hosts, made)
         build = time.perf_counter() - began
         store = store_api.Store(make_conf(), database, clock=lambda: NOW)
-        measure(store, 3, rng)  # warm caches and connections
-        results = measure(store, args.runs, rng)
+        measure(store, 3, rng, placement)  # warm caches and connections
+        results = measure(store, args.runs, rng, placement)
         database.dispose()
         return build, results
     finally:
@@ -249,6 +325,10 @@ def main(argv=None):
     parser.add_argument('--runs', type=int, default=31)
     parser.add_argument('--seed', type=int, default=20261121)
     parser.add_argument('--json', help='write the figures to this file')
+    parser.add_argument('--check', action='store_true',
+                        help='also time the flavor type\'s freshness check '
+                             'against an in-process Placement holding the '
+                             'hosts')
     args = parser.parse_args(argv)
     report = {'hosts': args.hosts, 'reservations': args.reservations,
               'runs': args.runs, 'cpus': os.cpu_count(), 'results': {}}
@@ -259,7 +339,14 @@ def main(argv=None):
                                          'median ms', 'p90 ms', 'notes'))
     with tempfile.TemporaryDirectory() as tmpdir:
         for backend in args.backends.split(','):
-            build, results = run_backend(backend, args, tmpdir)
+            if args.check:
+                from placement_ext.testing import placement_service
+                with placement_service.in_process(
+                        pathlib.Path(tmpdir)) as placement:
+                    build, results = run_backend(backend, args, tmpdir,
+                                                 placement)
+            else:
+                build, results = run_backend(backend, args, tmpdir)
             report['results'][backend] = {'build_seconds': build}
             for label, (samples, notes) in results.items():
                 samples = sorted(samples)

@@ -1,6 +1,7 @@
 """Data the allocator works on. Times are integer seconds since the epoch."""
 
 import dataclasses
+import typing
 
 
 @dataclasses.dataclass
@@ -10,6 +11,8 @@ class Host:
     ``capacity`` maps a resource name (``vcpus``, ``memory_mb``,
     ``local_gb`` and any extra resource class) to what the host can give.
     ``properties`` are what property filters match against.
+    ``placement`` is the compute node as Placement last showed it
+    (``placement_ext/placement/inventories.py``), or None.
     """
 
     id: int
@@ -18,6 +21,7 @@ class Host:
     capacity: dict
     properties: dict
     uuid: str = ''
+    placement: typing.Optional[dict] = None
 
 
 @dataclasses.dataclass(slots=True)

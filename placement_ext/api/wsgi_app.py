@@ -25,6 +25,8 @@ from placement_ext.api.handlers import hosts
 from placement_ext.api.handlers import leases
 from placement_ext.api.handlers import root
 from placement_ext import limits
+from placement_ext.placement import client as placement_client
+from placement_ext import rest_client
 
 LOG = logging.getLogger(__name__)
 
@@ -147,14 +149,33 @@ class Guard:
 
 
 class Services:
-    """What handlers use: the configuration, the store, and a Placement
-    client made on first use (only host enrolment needs one)."""
+    """What handlers use: the configuration, the store, and the Placement
+    and Nova clients, each made on first use (host enrolment needs
+    Placement; ``flavor:instance`` reservations read Nova and Placement).
+    """
 
-    def __init__(self, conf, store, placement=None, placement_factory=None):
+    def __init__(self, conf, store, placement=None, placement_factory=None,
+                 compute=None, compute_factory=None):
         self.conf = conf
         self.store = store
         self._placement = placement
         self._placement_factory = placement_factory
+        self._compute = compute
+        self._compute_factory = compute_factory
+
+    @property
+    def compute(self):
+        """Nova's client, or None when no Nova is configured."""
+        if self._compute is None and self._compute_factory is not None:
+            self._compute = self._compute_factory()
+        return self._compute
+
+    @property
+    def clients(self):
+        """What the store hands the reservation types before a decision
+        (``Store.create_lease``): ``compute`` and ``placement``, made
+        only when a type asks for them, each None when not configured."""
+        return _Clients(self)
 
     @property
     def placement(self):
@@ -165,6 +186,27 @@ class Services:
                          'cannot be enrolled.')
             self._placement = self._placement_factory()
         return self._placement
+
+
+class _Clients:
+    """``compute`` and ``placement`` of ``Services``, None when missing."""
+
+    def __init__(self, services):
+        self._services = services
+
+    @property
+    def compute(self):
+        return self._services.compute
+
+    @property
+    def placement(self):
+        services = self._services
+        if services._placement is None and (
+                services._placement_factory is None
+                or not rest_client.configured(services.conf,
+                                              placement_client.GROUP)):
+            return None
+        return services.placement
 
 
 def wrap_placement(reservation_app, placement_app):

@@ -10,9 +10,11 @@ SERVICE_TYPE = 'compute'
 nova_group = cfg.OptGroup(
     GROUP, title='Nova API options',
     help='How the agent and ``blazar-nova-manage`` reach Nova (flavors, '
-         'instances, snapshots): keystoneauth1 options of an admin user. '
-         'Without ``auth_type`` or ``endpoint_override`` they leave Nova '
-         'alone and the agent writes Placement only.')
+         'instances, snapshots), and ``blazar-nova-api`` reads the flavor '
+         'of a ``flavor:instance`` reservation: keystoneauth1 options of '
+         'an admin user. Without ``auth_type`` or ``endpoint_override`` '
+         'they leave Nova alone, the agent writes Placement only and the '
+         'API refuses ``flavor:instance`` reservations.')
 
 
 def register_opts(conf):

@@ -69,6 +69,12 @@ class Host(Base):
     # Free-form properties that property filters match against.
     properties: orm.Mapped[dict] = orm.mapped_column(
         sa.JSON, default=dict, nullable=False)
+    # The compute node as Placement last showed it, for flavor:instance
+    # decisions (``placement_ext/placement/inventories.py``):
+    # ``{"generation": N, "inventories": {class: {total, reserved,
+    # allocation_ratio, max_unit}}, "traits": [...]}``; NULL until read.
+    placement: orm.Mapped[dict | None] = orm.mapped_column(
+        sa.JSON(none_as_null=True))
 
 
 class Lease(Base):
@@ -153,6 +159,12 @@ class Reservation(Base):
     # false); NULL before then and without affinity.
     server_group_id: orm.Mapped[str | None] = orm.mapped_column(
         sa.String(36))
+    # flavor:instance: the source flavor's id, and the flavor as Nova gave
+    # it at creation (vcpus, ram, disk, ephemeral, swap, extra_specs): the
+    # slot size above is resolved from it once, so decisions stay stable.
+    flavor_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    flavor: orm.Mapped[dict | None] = orm.mapped_column(
+        sa.JSON(none_as_null=True))
 
     lease: orm.Mapped[Lease] = orm.relationship(
         back_populates='reservations')

@@ -65,11 +65,13 @@ class Enforcement:
                          'asked: asking again', operation)
         raise exception.Conflict(BUSY)
 
-    def create(self, context, body):
-        """``store.write_new_lease`` once the filters allow it."""
+    def create(self, context, body, request=None):
+        """``store.write_new_lease`` once the filters allow it
+        (``request``: ``body`` parsed and resolved by its types)."""
         return self._round(
             'create',
-            lambda check: self.store.write_new_lease(context, body, check),
+            lambda check: self.store.write_new_lease(context, body, check,
+                                                     request),
             lambda each, r: each.check_create(r.context, r.lease))
 
     def update(self, context, lease_id, body):

@@ -3,8 +3,11 @@
 Its id is the reservation id (as Blazar does), its name
 ``reservation:<id>``, its size the reserved slot size, and its extra specs
 ask Placement for one unit of ``CUSTOM_RESERVATION_<ID>`` per instance; only
-the lease's project has access. Both functions may be repeated at will and
-return the changes they made.
+the lease's project has access. A ``flavor:instance`` reservation's flavor
+also has its source flavor's ephemeral disk, swap and extra specs (its
+``resources:`` and ``trait:`` ones among them), so that an instance of it
+asks Placement what the source flavor asks, plus its slot. Both functions
+may be repeated at will and return the changes they made.
 """
 
 from urllib import parse
@@ -25,16 +28,19 @@ def flavor_name(reservation_id):
     return 'reservation:%s' % reservation_id
 
 
-def extra_specs(reservation_id, extra_resources=None):
-    """The flavor's extra specs: the reserved slot and extra resources."""
-    specs = {'resources:%s' % names.resource_class(reservation_id): '1'}
+def extra_specs(reservation_id, extra_resources=None, more=None):
+    """The flavor's extra specs: ``more`` (a source flavor's), the extra
+    resources and the reserved slot."""
+    specs = {key: str(value) for key, value in (more or {}).items()}
     for resource_class, amount in sorted((extra_resources or {}).items()):
         specs['resources:%s' % resource_class] = str(amount)
+    specs['resources:%s' % names.resource_class(reservation_id)] = '1'
     return specs
 
 
 def ensure_flavor(compute, reservation_id, project_id, vcpus, memory_mb,
-                  disk_gb, extra_resources=None):
+                  disk_gb, extra_resources=None, more_specs=None,
+                  ephemeral_gb=0, swap_mb=0):
     """Create the reservation's flavor with access for ``project_id``."""
     changes = []
     url = _flavor_url(reservation_id)
@@ -44,9 +50,13 @@ def ensure_flavor(compute, reservation_id, project_id, vcpus, memory_mb,
                            'vcpus': vcpus, 'ram': memory_mb,
                            'disk': disk_gb,
                            'os-flavor-access:is_public': False}}
+        if ephemeral_gb:
+            body['flavor']['OS-FLV-EXT-DATA:ephemeral'] = ephemeral_gb
+        if swap_mb:
+            body['flavor']['swap'] = swap_mb
         if compute.post('/flavors', body, expect=(200, 409)).status == 200:
             changes.append('created flavor %s' % flavor_name(reservation_id))
-    specs = extra_specs(reservation_id, extra_resources)
+    specs = extra_specs(reservation_id, extra_resources, more_specs)
     current = compute.get(url + '/os-extra_specs').body['extra_specs']
     if any(current.get(k) != v for k, v in specs.items()):
         compute.post(url + '/os-extra_specs', {'extra_specs': specs})

@@ -1,13 +1,14 @@
 """Reservation types: one package per type, found by Blazar's
 ``resource_type``.
 
-Each type (``physical_host``, ``virtual_instance``) owns everything about
-it: its fields and their validation, row to body and back, its view, its
-allocation decision, how Placement shows it, and what its lease events do
-in Nova. Shared code reaches a type only through ``kind(name)`` and the
-interface in ``base.py``. Types are registered as entry points in the
-``placement_ext.reservation_types`` namespace (setup.cfg), loaded once with
-stevedore, as Blazar loads its resource plugins.
+Each type (``physical_host``, ``virtual_instance``, ``flavor_instance``)
+owns everything about it: its fields and their validation, row to body and
+back, its view, its allocation decision, how Placement shows it, and what
+its lease events do in Nova. Shared code reaches a type only through
+``kind(name)`` and the interface in ``base.py``. Types are registered as
+entry points in the ``placement_ext.reservation_types`` namespace
+(setup.cfg), loaded once with stevedore, as Blazar loads its resource
+plugins.
 """
 
 import functools
@@ -15,6 +16,7 @@ import functools
 from stevedore import extension
 
 from placement_ext.exception import InvalidInput
+from placement_ext.reservations.base import Sources  # noqa: F401
 
 NAMESPACE = 'placement_ext.reservation_types'
 

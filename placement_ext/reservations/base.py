@@ -8,6 +8,28 @@ entry point in setup.cfg; adding a type is adding a package and that line.
 """
 
 import abc
+import dataclasses
+import typing
+
+
+@dataclasses.dataclass(frozen=True)
+class Sources:
+    """What a type may consult before the allocator lock is taken: the
+    request's ``context``, the ``store`` (to keep its copy of outside
+    facts current), and ``compute`` (Nova) and ``placement`` clients,
+    read from ``clients`` only when asked for, None when it has none."""
+
+    context: typing.Any
+    store: typing.Any
+    clients: typing.Any = None
+
+    @property
+    def compute(self):
+        return getattr(self.clients, 'compute', None)
+
+    @property
+    def placement(self):
+        return getattr(self.clients, 'placement', None)
 
 
 class ReservationType(abc.ABC):
@@ -34,6 +56,29 @@ class ReservationType(abc.ABC):
     def check_change(self, change, prefix):
         """Rules between fields of a lease update's change (fields parsed);
         none by default."""
+
+    def check_update(self, row, change, prefix):
+        """Refuse a lease update's ``change`` (fields parsed) of the
+        stored reservation ``row``; every change is allowed by default."""
+
+    # Facts from other services, read before the allocator lock ----------
+    # The store calls these outside its transaction: a Nova or Placement
+    # call never runs while the allocator lock is held.
+    def resolve(self, request, sources, prefix):
+        """The new reservation's ``request`` completed with what it needs
+        from other services (``sources``); the request itself by
+        default."""
+        return request
+
+    def refresh(self, sources):
+        """Bring the store's copy of outside facts this type decides on
+        up to date before a decision; nothing by default."""
+
+    def from_row(self, request, row):
+        """``request`` (parsed from ``row_as_body(row)``) completed with
+        what the row keeps beyond its body (facts resolved at creation);
+        the request itself by default."""
+        return request
 
     @abc.abstractmethod
     def to_row(self, row, request):
@@ -114,6 +159,8 @@ class ReservationType(abc.ABC):
         """Whether ``server`` is one of the reservation's instances."""
 
     def flavor(self, reservation):
-        """``(vcpus, memory_mb, disk_gb, extra_resources)`` of the private
+        """The arguments of ``nova.flavors.ensure_flavor`` after the
+        project (``vcpus, memory_mb, disk_gb, extra_resources`` and
+        optionally ``more_specs, ephemeral_gb, swap_mb``) of the private
         flavor the reservation needs in Nova, or None (the default)."""
         return None

@@ -105,6 +105,20 @@ class Store:
                 session, ident, values, self.now(),
                 self.conf.allocator.cleaning_margin, property_changes))
 
+    def host_placement_generations(self, context):
+        """``{uuid: generation or None}`` of each host's copy of its
+        compute node in Placement (``placement.inventories``), from the
+        host cache."""
+        with self.db.reader(context) as session:
+            return {host.uuid: (host.placement or {}).get('generation')
+                    for host in self._hosts.load(session)}
+
+    @_retry
+    def set_host_placement(self, context, views):
+        """Store the compute nodes' Placement views on their hosts."""
+        with self.db.writer(context) as session:
+            hosts.set_placement(session, views)
+
     @_retry
     def delete_host(self, context, ident):
         with self.db.writer(context) as session:
@@ -125,24 +139,56 @@ class Store:
             return properties.set_private(session, name, private)
 
     # Leases ------------------------------------------------------------
-    def create_lease(self, context, body):
-        """Create a lease; the enforcement filters, when any, check it
-        first outside the allocator lock and again inside it."""
+    # ``clients`` (anything with ``compute`` and ``placement`` clients,
+    # the API's ``Services``) is what the types consult before the
+    # transaction (``ReservationType.resolve`` and ``refresh``); without
+    # it they have no other service to ask.
+    def _sources(self, context, clients):
+        return reservations.Sources(context, self, clients)
+
+    def _prepare(self, context, requests, clients):
+        """Each new reservation request resolved by its type, then every
+        type involved refreshed: outside any transaction, so no other
+        service is called under the allocator lock."""
+        sources = self._sources(context, clients)
+        resolved = [
+            reservations.kind(r.resource_type).resolve(
+                r, sources, 'reservations[%d].' % index)
+            for index, r in enumerate(requests)]
+        for name in sorted({r.resource_type for r in resolved}):
+            reservations.kind(name).refresh(sources)
+        return resolved
+
+    def create_lease(self, context, body, clients=None):
+        """Create a lease: its requests resolved by their types, then the
+        enforcement filters, when any, check it first outside the
+        allocator lock and again inside it."""
+        request = leases.parse_new_lease(self.conf, context, body,
+                                         self.now())
+        request.reservations = self._prepare(context, request.reservations,
+                                             clients)
         if self.enforcement:
-            return self.enforcement.create(context, body)
-        return self.write_new_lease(context, body)
+            return self.enforcement.create(context, body, request)
+        return self.write_new_lease(context, body, request=request)
 
     @_retry
-    def write_new_lease(self, context, body, check=None):
+    def write_new_lease(self, context, body, check=None, request=None):
         """Allocate and write a lease, with ``check`` (enforcement's)
-        inside the allocator lock."""
+        inside the allocator lock; ``request`` is ``body`` parsed and
+        resolved (``create_lease``)."""
         with self.db.writer(context) as session:
             return views.lease_view(leases.create_lease(
                 session, self.conf, context, body, self.now(), self._rng,
-                self._hosts.load, check))
+                self._hosts.load, check, request=request))
 
-    def update_lease(self, context, lease_id, body):
-        """Update a lease, checked like ``create_lease``."""
+    def update_lease(self, context, lease_id, body, clients=None):
+        """Update a lease: the types involved refreshed first, then
+        checked like ``create_lease``."""
+        sources = self._sources(context, clients)
+        with self.db.reader(context) as session:
+            types = leases.lease_types(session, lease_id)
+        for name in sorted(types):
+            reservations.kind(name).refresh(sources)
         if self.enforcement:
             return self.enforcement.update(context, lease_id, body)
         return self.write_lease_update(context, lease_id, body)
@@ -336,7 +382,8 @@ class Store:
                                                 self.now())
 
     # Availability ------------------------------------------------------
-    def availability(self, context, reservation, start, end, duration=None):
+    def availability(self, context, reservation, start, end, duration=None,
+                     clients=None):
         """What is free for a reservation request over ``[start, end)``.
 
         Returns ``{'timeline': [{'time', 'free'}...], 'earliest_start'}``;
@@ -345,6 +392,7 @@ class Store:
         """
         now = self.now()
         request = validation.parse_reservation(reservation, 0, self.conf)
+        [request] = self._prepare(context, [request], clients)
         lo = validation.parse_datetime(start, 'start', now)
         hi = validation.parse_datetime(end, 'end', now)
         if hi <= lo:

@@ -19,7 +19,6 @@ from placement_ext.store import leases
 from placement_ext.store import locking
 from placement_ext.store import results
 from placement_ext.store import snapshot
-from placement_ext.store import validation
 from placement_ext import timeconv
 
 _L = states.LeaseStatus
@@ -105,8 +104,7 @@ def replace_hosts(session, conf, failed, now, keep=(), load_hosts=None,
         hosts, bookings, gaps = leases.load_for_window(
             session, conf, start, end, [row.id], load_hosts)
         hosts = [h for h in hosts if h.id not in failed]
-        request = validation.parse_reservation(leases.row_as_body(row), 0,
-                                               conf)
+        request = leases.request_of_row(conf, row)
         host_filter = leases.filter_for(request,
                                         snapshot.known_properties(hosts))
         keep_slots = {a.host_id: a.slots for a in row.allocations

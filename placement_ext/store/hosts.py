@@ -281,3 +281,15 @@ def delete_host(session, ident, now):
         .where(models.Allocation.host_id == host.id))
     session.delete(host)
     host_cache.bump_generation(session)
+
+
+def set_placement(session, views):
+    """Store ``views`` (``{uuid: placement view}``) on their hosts; a
+    host removed meanwhile is skipped. The hosts' generation moves, so
+    every process's host cache reads them again."""
+    hosts = session.scalars(select(models.Host).where(
+        models.Host.uuid.in_(sorted(views))))
+    for host in hosts:
+        host.placement = views[host.uuid]
+    session.flush()
+    host_cache.bump_generation(session)

@@ -138,16 +138,24 @@ def _whole_hosts_only(requests):
                for r in requests)
 
 
+def parse_new_lease(conf, context, body, now):
+    """The ``LeaseRequest`` of a lease-create ``body`` by ``context``."""
+    validation.check_caller(context.project_id, context.user_id)
+    return validation.parse_lease(body, conf, now)
+
+
 def create_lease(session, conf, context, body, now, rng=None,
-                 load_hosts=None, check=None):
+                 load_hosts=None, check=None, request=None):
     """Validate ``body``, allocate every reservation and write the lease.
 
     ``load_hosts`` (default ``snapshot.load_hosts``) may be a cache's loader.
     ``check`` (``placement_ext.enforcement``) sees the written lease inside
-    the allocator lock (``check.after``) and may refuse it.
+    the allocator lock (``check.after``) and may refuse it. ``request``,
+    when given, is ``body`` already parsed (``parse_new_lease``) and
+    resolved by its types.
     """
-    validation.check_caller(context.project_id, context.user_id)
-    request = validation.parse_lease(body, conf, now)
+    if request is None:
+        request = parse_new_lease(conf, context, body, now)
     locking.lock_allocations(session)
     _check_name_free(session, context.project_id, request.name)
     hosts, bookings, gaps = load_for_window(
@@ -210,6 +218,25 @@ def row_as_body(row):
     return reservations.kind(row.resource_type).row_as_body(row)
 
 
+def request_of_row(conf, row, index=0, change=None):
+    """The request a stored reservation makes, with ``change`` (a lease
+    update's fields for it, parsed; ``id`` aside) applied: its body
+    validated again, then completed by its type from the row."""
+    kind = reservations.kind(row.resource_type)
+    body = kind.row_as_body(row)
+    body.update({k: v for k, v in (change or {}).items() if k != 'id'})
+    return kind.from_row(validation.parse_reservation(body, index, conf),
+                         row)
+
+
+def lease_types(session, lease_id):
+    """The ``resource_type`` of every reservation of a lease (none when
+    there is no such lease)."""
+    return set(session.scalars(
+        select(models.Reservation.resource_type)
+        .where(models.Reservation.lease_id == lease_id)))
+
+
 def _merged_requests(conf, lease, changes):
     by_id = {}
     for change in changes.get('reservations') or []:
@@ -222,11 +249,11 @@ def _merged_requests(conf, lease, changes):
             % (lease.id, ', '.join(unknown)))
     requests = []
     for index, row in enumerate(lease.reservations):
-        body = row_as_body(row)
-        body.update({k: v for k, v in by_id.get(row.id, {}).items()
-                     if k != 'id'})
-        requests.append((row, validation.parse_reservation(body, index,
-                                                           conf)))
+        change = by_id.get(row.id, {})
+        prefix = 'reservations[%d].' % index
+        reservations.kind(row.resource_type).check_update(row, change,
+                                                          prefix)
+        requests.append((row, request_of_row(conf, row, index, change)))
     return requests
 
 

@@ -41,7 +41,7 @@ def _reservation_work(row):
         disk_gb=row.disk_gb,
         extra_resources=dict(row.extra_resources or {}),
         before_end=row.before_end or 'default', affinity=row.affinity,
-        server_group_id=row.server_group_id)
+        server_group_id=row.server_group_id, flavor=row.flavor)
 
 
 def lease_work(session, lease_id):

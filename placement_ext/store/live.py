@@ -26,7 +26,8 @@ def live_reservations(session, now):
     alloc, host = models.Allocation, models.Host
     query = (
         select(res.id, lease.project_id, res.resource_type, res.vcpus,
-               res.memory_mb, res.disk_gb, res.extra_resources, host.uuid,
+               res.memory_mb, res.disk_gb, res.extra_resources, res.flavor,
+               host.uuid,
                host.hypervisor_hostname, alloc.slots)
         .join(lease, lease.id == res.lease_id)
         .join(alloc, alloc.reservation_id == res.id)
@@ -38,13 +39,14 @@ def live_reservations(session, now):
         .order_by(res.id, host.hypervisor_hostname))
     found = {}
     hosts = {}
-    for (rid, project_id, rtype, vcpus, memory_mb, disk_gb, extra,
+    for (rid, project_id, rtype, vcpus, memory_mb, disk_gb, extra, flavor,
          host_uuid, hostname, slots) in session.execute(query):
         if rid not in found:
             found[rid] = dict(
                 reservation_id=rid, project_id=project_id,
                 resource_type=rtype, vcpus=vcpus, memory_mb=memory_mb,
-                disk_gb=disk_gb, extra_resources=dict(extra or {}))
+                disk_gb=disk_gb, extra_resources=dict(extra or {}),
+                flavor=flavor)
         hosts.setdefault(rid, []).append(
             results.HeldHost(host_uuid, hostname, slots))
     return [results.LiveReservation(hosts=tuple(hosts[rid]), **fields)

@@ -35,6 +35,8 @@ class ReservationWork:
     before_end: str = 'default'
     affinity: typing.Optional[bool] = None
     server_group_id: typing.Optional[str] = None
+    # flavor:instance: the source flavor as Nova gave it at creation.
+    flavor: typing.Optional[dict] = None
 
     @property
     def hostnames(self):
@@ -78,6 +80,8 @@ class LiveReservation:
     memory_mb: typing.Optional[int] = None
     disk_gb: typing.Optional[int] = None
     extra_resources: dict = dataclasses.field(default_factory=dict)
+    # flavor:instance: the source flavor as Nova gave it at creation.
+    flavor: typing.Optional[dict] = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -28,7 +28,7 @@ def host_from_row(row):
     return model.Host(id=row.id, uuid=row.uuid,
                       hypervisor_hostname=row.hypervisor_hostname,
                       reservable=row.reservable, capacity=capacity,
-                      properties=properties)
+                      properties=properties, placement=row.placement)
 
 
 def load_hosts(session):
@@ -37,7 +37,7 @@ def load_hosts(session):
         models.Host.id, models.Host.uuid, models.Host.hypervisor_hostname,
         models.Host.reservable, models.Host.vcpus, models.Host.memory_mb,
         models.Host.local_gb, models.Host.extra_capacity,
-        models.Host.properties))
+        models.Host.properties, models.Host.placement))
     return [host_from_row(row) for row in rows]
 
 

@@ -22,10 +22,12 @@ from placement_ext.testing import placement_service as ps
 REPO_ROOT = testing.REPO_ROOT
 
 
-def write_config(path, connection, port, placement_endpoint=None, **api):
+def write_config(path, connection, port, placement_endpoint=None,
+                 nova_endpoint=None, **api):
     """Write a config file for an API on 127.0.0.1:``port`` over the store
     at ``connection``, enrolling hosts from the Placement at
-    ``placement_endpoint`` (noauth2, admin token); ``api`` adds or
+    ``placement_endpoint`` (noauth2, admin token) and reading flavors from
+    the Nova at ``nova_endpoint`` (no authentication); ``api`` adds or
     overrides ``[api]`` options. Returns ``path``."""
     options = dict(bind_host='127.0.0.1', bind_port=port,
                    auth_strategy='noauth', workers=4)
@@ -35,6 +37,9 @@ def write_config(path, connection, port, placement_endpoint=None, **api):
     if placement_endpoint:
         lines += ['[placement]', 'auth_type = admin_token',
                   'endpoint = %s' % placement_endpoint, 'token = admin']
+    if nova_endpoint:
+        lines += ['[nova]', 'auth_type = none',
+                  'endpoint_override = %s' % nova_endpoint]
     lines += ['[api]']
     lines += ['%s = %s' % item for item in sorted(options.items())]
     path.write_text('\n'.join(lines) + '\n')
@@ -125,7 +130,8 @@ class ApiProcess:
 
 
 @contextlib.contextmanager
-def running(directory, connection, placement_endpoint=None, **api):
+def running(directory, connection, placement_endpoint=None,
+            nova_endpoint=None, **api):
     """Yield a ready ``ApiProcess`` over the store at ``connection``,
     configured and logging in ``directory``; on leaving, stop it and assert
     it exited 0 promptly (killed instead when the block raised). The log's
@@ -133,7 +139,7 @@ def running(directory, connection, placement_endpoint=None, **api):
     failure of the test that used it."""
     port = ps.free_port()
     config = write_config(directory / 'blazar-nova-api.conf', connection,
-                          port, placement_endpoint, **api)
+                          port, placement_endpoint, nova_endpoint, **api)
     api_process = ApiProcess(config, directory / 'blazar-nova-api.log',
                              port)
     try:

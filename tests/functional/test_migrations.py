@@ -36,7 +36,8 @@ BINARY = 'b3f18d6c2a47'
 BEFORE_HOST_IDS = 'b3f18d6c2a47'
 NOPAD_BIN = 'utf8mb4_nopad_bin'
 JSON_COLUMNS = {('hosts', 'extra_capacity'), ('hosts', 'properties'),
-                ('reservations', 'extra_resources')}
+                ('hosts', 'placement'), ('reservations', 'extra_resources'),
+                ('reservations', 'flavor')}
 
 
 @pytest.fixture

@@ -29,16 +29,19 @@ def test_the_registered_types_are_setup_cfg_entry_points():
     loaded = ['%s:%s' % (type(k).__module__, type(k).__name__)
               for k in reservations.registry().values()]
     assert sorted(declared) == sorted(loaded)
-    assert reservations.names() == ('physical:host', 'virtual:instance')
+    assert reservations.names() == ('flavor:instance', 'physical:host',
+                                    'virtual:instance')
     for kind in reservations.registry().values():
         assert isinstance(kind, base.ReservationType)
 
 
 def test_an_unknown_type_is_refused_naming_the_field_and_the_known_ones():
     with pytest.raises(InvalidInput) as exc:
-        reservations.kind('flavor:instance', 'reservations[2].resource_type')
+        reservations.kind('virtual:floatingip',
+                          'reservations[2].resource_type')
     assert exc.value.field == 'reservations[2].resource_type'
-    assert 'physical:host, virtual:instance' in str(exc.value)
+    assert 'flavor:instance, physical:host, virtual:instance' in str(
+        exc.value)
     with pytest.raises(InvalidInput):
         reservations.kind(['physical:host'])
 
@@ -59,7 +62,7 @@ def test_changeable_fields_are_the_types_changeable_ones():
     changeable = reservations.change_fields()
     assert set(changeable) == {
         'min', 'max', 'hypervisor_properties', 'resource_properties',
-        'amount', 'vcpus', 'memory_mb', 'disk_gb', 'affinity'}
+        'amount', 'vcpus', 'memory_mb', 'disk_gb', 'affinity', 'flavor_id'}
 
 
 def _type_names():

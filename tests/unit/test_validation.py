@@ -193,7 +193,7 @@ def test_reservation_must_be_a_dict(conf):
 
 
 @pytest.mark.parametrize('values', [{'min': 1, 'max': 1},
-                                    host(resource_type='flavor:instance'),
+                                    host(resource_type='virtual:floatingip'),
                                     host(resource_type=None)])
 def test_reservation_resource_type(conf, values):
     exc = raises('reservations[0].resource_type', 'unknown resource type',

@@ -19,7 +19,7 @@ def query(req):
     body = util.json_body(req, schemas.QUERY)
     found = util.services(req).store.availability(
         ctx, body['reservation'], body['start_date'], body['end_date'],
-        body.get('duration'))
+        body.get('duration'), util.services(req).clients)
     shown = timeconv.epoch_blazar_text
     result = {'timeline': [{'date': shown(p['time']), 'free': p['free']}
                            for p in found['timeline']]}

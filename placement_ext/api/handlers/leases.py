@@ -28,7 +28,9 @@ def list_leases(req):
 def create(req):
     _authorize(req, rules.POST)
     body = util.json_body(req, schemas.CREATE)
-    lease = util.services(req).store.create_lease(util.context(req), body)
+    services = util.services(req)
+    lease = services.store.create_lease(util.context(req), body,
+                                        services.clients)
     return util.respond({'lease': views.lease(lease)}, status=201)
 
 
@@ -41,8 +43,9 @@ def show(req, lease_id):
 def update(req, lease_id):
     _authorize(req, rules.PUT)
     body = util.json_body(req, schemas.UPDATE)
-    store = util.services(req).store
-    lease = store.update_lease(util.context(req), lease_id, body)
+    services = util.services(req)
+    lease = services.store.update_lease(util.context(req), lease_id, body,
+                                        services.clients)
     return util.respond({'lease': views.lease(lease)})
 
 

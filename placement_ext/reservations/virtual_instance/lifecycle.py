@@ -17,6 +17,7 @@ from placement_ext.nova import compute as compute_api
 from placement_ext.nova import flavors
 from placement_ext.nova import instances
 from placement_ext.nova import server_groups
+from placement_ext import reservations
 
 LOG = logging.getLogger(__name__)
 
@@ -28,11 +29,12 @@ def flavor(reservation):
 
 
 def on_start(steps, lease, reservation):
-    """Make the reservation's private flavor and server group; record the
+    """Make the reservation's private flavor (its type says its size:
+    ``flavor:instance`` shares this step) and server group; record the
     group's id (a repeated start finds the same group by its name)."""
+    size = reservations.kind(reservation.resource_type).flavor(reservation)
     for line in flavors.ensure_flavor(steps.compute, reservation.id,
-                                      lease.project_id,
-                                      *flavor(reservation)):
+                                      lease.project_id, *size):
         LOG.info('Lease %s: %s', lease.id, line)
     group_id, changes = _ensure_group(steps, lease, reservation)
     for line in changes:

@@ -53,14 +53,15 @@ class AgentCase(base.BlazarFilterTestCase):
         agent.steps.sleep = sleep
         return agent
 
-    def _new_lease(self, reservation, project=base.PROJECT, **extra):
+    def _new_lease(self, reservation, project=base.PROJECT, clients=None,
+                   **extra):
         ctx = bn_context.RequestContext(project_id=project,
                                         user_id='u-' + project)
         body = {'name': 'lease-%d' % next(self._names),
                 'start_date': self._date(60), 'end_date': self._date(HOUR),
                 'reservations': [reservation]}
         body.update(extra)
-        lease = self.store.create_lease(ctx, body)
+        lease = self.store.create_lease(ctx, body, clients)
         (res,) = lease['reservations']
         return lease, res['id']
 
