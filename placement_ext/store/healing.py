@@ -24,6 +24,8 @@ from placement_ext import timeconv
 
 _L = states.LeaseStatus
 HEALABLE = (_L.PENDING, _L.STARTING, _L.ACTIVE)
+# Leases that have not started: what a host made unreservable gives up.
+FUTURE = (_L.PENDING,)
 
 
 def held_hosts(session, now):
@@ -45,7 +47,7 @@ def held_hosts(session, now):
     return {hid: (uuid, name) for hid, uuid, name in session.execute(query)}
 
 
-def _affected(session, failed, now):
+def _affected(session, failed, now, statuses=HEALABLE):
     # Distinct ids first: PostgreSQL cannot compare the JSON columns that
     # a DISTINCT over whole rows would.
     ids = (select(models.Reservation.id)
@@ -54,7 +56,7 @@ def _affected(session, failed, now):
            .join(models.Lease, models.Lease.id == models.Reservation.lease_id)
            .where(models.Allocation.host_id.in_(failed),
                   models.Allocation.end_epoch > now,
-                  models.Lease.status.in_(HEALABLE),
+                  models.Lease.status.in_(statuses),
                   models.Reservation.status
                   != states.ReservationStatus.DELETED)
            .distinct())
@@ -82,20 +84,21 @@ def _outcome(outcomes, row, message, replaced=False):
 
 
 def replace_hosts(session, conf, failed, now, keep=(), load_hosts=None,
-                  rng=None):
+                  rng=None, statuses=HEALABLE, word='is down'):
     """Replace the hosts ``failed`` (``{host_id: reason}``) in every
-    reservation holding one; return one ``results.HealOutcome`` per
-    reservation considered."""
+    reservation of a lease in ``statuses`` holding one; return one
+    ``results.HealOutcome`` per reservation considered. ``word`` says
+    what happened to the host (``host cn1 is down (reason)``)."""
     locking.lock_allocations(session)
     outcomes = []
     names = {h.id: h.hypervisor_hostname
              for h in (load_hosts or snapshot.load_hosts)(session)}
-    for row in _affected(session, list(failed), now):
+    for row in _affected(session, list(failed), now, statuses):
         lease = row.lease
         lost = sorted(a.host_id for a in row.allocations
                       if a.host_id in failed)
-        why = '; '.join('host %s is down (%s)'
-                        % (names.get(h, h), failed[h]) for h in lost)
+        why = '; '.join('host %s %s (%s)'
+                        % (names.get(h, h), word, failed[h]) for h in lost)
         if row.id in keep:
             _outcome(outcomes, row, '%s, but it still runs the lease\'s '
                      'instances: kept' % why)
