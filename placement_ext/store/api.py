@@ -117,7 +117,7 @@ class Store:
                 outcomes = healing.replace_hosts(
                     session, self.conf,
                     {host.id: 'set unreservable by an administrator'}, now,
-                    rng=self._rng, statuses=healing.FUTURE, word='is gone')
+                    rng=self._rng, future_only=True, word='is gone')
             return views.host_view(host), outcomes
 
     @_retry

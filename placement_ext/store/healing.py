@@ -24,8 +24,6 @@ from placement_ext import timeconv
 
 _L = states.LeaseStatus
 HEALABLE = (_L.PENDING, _L.STARTING, _L.ACTIVE)
-# Leases that have not started: what a host made unreservable gives up.
-FUTURE = (_L.PENDING,)
 
 
 def held_hosts(session, now):
@@ -47,7 +45,11 @@ def held_hosts(session, now):
     return {hid: (uuid, name) for hid, uuid, name in session.execute(query)}
 
 
-def _affected(session, failed, now, statuses=HEALABLE):
+def _affected(session, failed, now, future_only=False):
+    """Reservations of upcoming or active leases holding a ``failed``
+    host; with ``future_only``, of pending leases whose start is still to
+    come."""
+    statuses = (_L.PENDING,) if future_only else HEALABLE
     # Distinct ids first: PostgreSQL cannot compare the JSON columns that
     # a DISTINCT over whole rows would.
     ids = (select(models.Reservation.id)
@@ -60,6 +62,8 @@ def _affected(session, failed, now, statuses=HEALABLE):
                   models.Reservation.status
                   != states.ReservationStatus.DELETED)
            .distinct())
+    if future_only:
+        ids = ids.where(models.Lease.start_date > timeconv.to_datetime(now))
     return list(session.scalars(
         select(models.Reservation).where(models.Reservation.id.in_(ids))
         .order_by(models.Reservation.id)))
@@ -84,16 +88,17 @@ def _outcome(outcomes, row, message, replaced=False):
 
 
 def replace_hosts(session, conf, failed, now, keep=(), load_hosts=None,
-                  rng=None, statuses=HEALABLE, word='is down'):
+                  rng=None, future_only=False, word='is down'):
     """Replace the hosts ``failed`` (``{host_id: reason}``) in every
-    reservation of a lease in ``statuses`` holding one; return one
-    ``results.HealOutcome`` per reservation considered. ``word`` says
-    what happened to the host (``host cn1 is down (reason)``)."""
+    reservation holding one (with ``future_only``: of leases that have not
+    started); return one ``results.HealOutcome`` per reservation
+    considered. ``word`` says what happened to the host (``host cn1 is
+    down (reason)``)."""
     locking.lock_allocations(session)
     outcomes = []
     names = {h.id: h.hypervisor_hostname
              for h in (load_hosts or snapshot.load_hosts)(session)}
-    for row in _affected(session, list(failed), now, statuses):
+    for row in _affected(session, list(failed), now, future_only):
         lease = row.lease
         lost = sorted(a.host_id for a in row.allocations
                       if a.host_id in failed)
