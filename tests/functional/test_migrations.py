@@ -1,5 +1,6 @@
 """The migrations build exactly the models' schema, on every backend."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -28,6 +29,7 @@ TABLES = {'hosts', 'leases', 'reservations', 'allocations', 'events',
           'locks', 'resource_properties'}
 # The revision before the binary collation, and that collation on MariaDB.
 BEFORE_BINARY = '7e1c4a9d2f35'
+AT_BINARY = 'b3f18d6c2a47'
 # The revision before SQLite's host ids were made never to be reused.
 BEFORE_HOST_IDS = 'b3f18d6c2a47'
 NOPAD_BIN = 'utf8mb4_nopad_bin'
@@ -290,6 +292,40 @@ def _admin():
     return bn_context.admin_context()
 
 
+@contextlib.contextmanager
+def _later_columns(database):
+    """Today's store at an older revision: the columns the models have and
+    the schema lacks (added by later migrations) are added, nullable,
+    for the duration and dropped again on exit, so that the schema is the
+    revision's when it is migrated. Yields their names, which the views
+    show and a comparison across the migration leaves out (``_without``).
+    """
+    inspector = sa.inspect(database.engine)
+    missing = [(table.name, column)
+               for table in models.Base.metadata.sorted_tables
+               for column in table.columns
+               if column.name not in {c['name'] for c in
+                                      inspector.get_columns(table.name)}]
+    dialect = database.engine.dialect
+    with database.engine.begin() as connection:
+        for table, column in missing:
+            connection.exec_driver_sql('ALTER TABLE %s ADD COLUMN %s %s' % (
+                table, column.name, column.type.compile(dialect=dialect)))
+    try:
+        yield {column.name for _table, column in missing}
+    finally:
+        database.engine.dispose()
+        with database.engine.begin() as connection:
+            for table, column in missing:
+                connection.exec_driver_sql('ALTER TABLE %s DROP COLUMN %s'
+                                           % (table, column.name))
+
+
+def _without(views, names):
+    return [{k: v for k, v in view.items() if k not in names}
+            for view in views]
+
+
 def _slot_lease(clock, name):
     return {'name': name,
             'start_date': timeconv.to_text(timeconv.to_datetime(
@@ -317,21 +353,24 @@ def test_upgrade_to_binary_collation_keeps_the_data(database, conf, clock,
         assert _collations(database.engine, 'leases')[0] == \
             _database_collation(database.engine) != NOPAD_BIN
     store = store_api.Store(conf, database, clock=clock)
-    store.create_host(_admin(), {
-        'hypervisor_hostname': 'maria-cn2', 'vcpus': 8, 'memory_mb': 8192,
-        'local_gb': 100, 'extra_capacity': {'VGPU': 2},
-        'properties': {'rack': 'r1'}})
-    project = bn_context.RequestContext(project_id='pa', user_id='u')
-    lease = store.create_lease(project, _slot_lease(clock, 'Dup'))
-    hosts = store.list_hosts(_admin())
-    leases = store.list_leases(_admin(), all_projects=True)
+    with _later_columns(database) as later:
+        store.create_host(_admin(), {
+            'hypervisor_hostname': 'maria-cn2', 'vcpus': 8,
+            'memory_mb': 8192, 'local_gb': 100,
+            'extra_capacity': {'VGPU': 2}, 'properties': {'rack': 'r1'}})
+        project = bn_context.RequestContext(project_id='pa', user_id='u')
+        lease = store.create_lease(project, _slot_lease(clock, 'Dup'))
+        hosts = store.list_hosts(_admin())
+        leases = store.list_leases(_admin(), all_projects=True)
 
     assert migration.upgrade(database) == migration.head_revision()
 
     assert _schema(database.engine) == _create_all_schema(database.backend,
                                                           tmp_path)
-    assert store.list_hosts(_admin()) == hosts
-    assert store.list_leases(_admin(), all_projects=True) == leases
+    assert _without(store.list_hosts(_admin()), later) == _without(hosts,
+                                                                   later)
+    assert _without(store.list_leases(_admin(), all_projects=True),
+                    later) == _without(leases, later)
     with pytest.raises(exception.NotFound):
         store.get_host(_admin(), 'MARIA-CN2')
     other = bn_context.RequestContext(project_id='pA', user_id='u')
@@ -373,13 +412,16 @@ def test_downgrade_from_binary_collation(database, conf, clock, tmp_path):
     assert migration.current_revision(database) == BEFORE_BINARY
     assert _schema(database.engine) == _migrated_schema(
         database.backend, tmp_path, BEFORE_BINARY)
-    assert store.list_leases(_admin(), all_projects=True) == leases
+    with _later_columns(database) as later:
+        assert _without(store.list_leases(_admin(), all_projects=True),
+                        later) == _without(leases, later)
 
     migration.upgrade(database)
 
     assert _schema(database.engine) == _create_all_schema(database.backend,
                                                           tmp_path)
-    assert store.list_leases(_admin(), all_projects=True) == leases
+    assert _without(store.list_leases(_admin(), all_projects=True),
+                    later) == _without(leases, later)
 
 
 def test_downgrade_refuses_names_that_would_clash(mariadb, conf, clock):
@@ -390,6 +432,8 @@ def test_downgrade_refuses_names_that_would_clash(mariadb, conf, clock):
         store.create_host(_admin(), {
             'hypervisor_hostname': name, 'vcpus': 8, 'memory_mb': 8192,
             'local_gb': 100})
+    # Later migrations go down first (MariaDB's DDL is not transactional).
+    _downgrade(database, AT_BINARY)
     schema = _schema(database.engine)
 
     with pytest.raises(RuntimeError) as exc:
@@ -398,8 +442,7 @@ def test_downgrade_refuses_names_that_would_clash(mariadb, conf, clock):
     assert 'hosts.hypervisor_hostname: ' in str(exc.value)
     assert 'cn-a' in str(exc.value) and 'cn-A' in str(exc.value)
     assert 'cn-b' not in str(exc.value)
-    assert migration.current_revision(database) == \
-        migration.head_revision()
+    assert migration.current_revision(database) == AT_BINARY
     assert _schema(database.engine) == schema
     assert len(store.list_hosts(_admin())) == 3
 
@@ -442,11 +485,12 @@ def test_host_ids_are_never_reused(database, conf, clock, tmp_path):
     # named another host on SQLite only.
     migration.upgrade(database, BEFORE_HOST_IDS)
     store = store_api.Store(conf, database, clock=clock)
-    assert [_host(store, name) for name in ('h1', 'h2', 'h3')] == [
-        '1', '2', '3']
-    project = bn_context.RequestContext(project_id='p', user_id='u')
-    lease = store.create_lease(project, _slot_lease(clock, 'kept'))
-    held = lease['reservations'][0]['allocations']
+    with _later_columns(database):
+        assert [_host(store, name) for name in ('h1', 'h2', 'h3')] == [
+            '1', '2', '3']
+        project = bn_context.RequestContext(project_id='p', user_id='u')
+        lease = store.create_lease(project, _slot_lease(clock, 'kept'))
+        held = lease['reservations'][0]['allocations']
 
     migration.upgrade(database)
 
