@@ -201,3 +201,10 @@ def test_host_set_unreservable(api, tmp_path):
     cli('host', 'set', '--extra', 'reservable=true', 'cn1')
     assert python.host.get(first['id'])['reservable'] is True
     assert names.RESERVABLE_TRAIT in ps.traits_of(api.placement, cn1)
+
+    # Enrolled not reservable (the client sends the string here too):
+    # Placement does not show it reservable.
+    cn3 = ps.add_compute_node(api.placement, 'cn3')
+    assert python.host.create('cn3', reservable='false')[
+        'reservable'] is False
+    assert ps.traits_of(api.placement, cn3) == {ps.NODE_TRAIT}
