@@ -11,12 +11,14 @@ from placement_ext import reservations
 
 
 def check_types(body):
-    """Refuse (400) a lease body naming a resource type no registered
-    type has, in Blazar's words plus which types this service has."""
+    """Refuse (400) a lease body (``reservations``) or an availability
+    query (``reservation``) naming a resource type no registered type has,
+    in Blazar's words plus which types this service has."""
     if not isinstance(body, dict):
         return
     listed = body.get('reservations')
-    for each in listed if isinstance(listed, list) else ():
+    listed = listed if isinstance(listed, list) else []
+    for each in listed + [body.get('reservation')]:
         name = each.get('resource_type') if isinstance(each, dict) else None
         if isinstance(name, str) and name not in reservations.names():
             raise errors.HTTPError(400, reservations.unsupported(name))
