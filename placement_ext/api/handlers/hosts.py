@@ -56,10 +56,20 @@ def _reservable(value):
 
 def _mark(services, ctx, host):
     """Show the host's reservable flag in Placement now; if Placement
-    cannot take it, ``blazar-nova-manage reconcile`` does later."""
+    cannot take it, ``blazar-nova-manage reconcile`` does later. A host
+    made unreservable that reservations still hold (started leases, or
+    pending ones that found no other host) keeps the mark until they end,
+    so that ordinary requests stay off it (reconcile's rule too)."""
+    held = (not host['reservable'] and services.store.reservations_on_host(
+        ctx, int(host['id'])))
+    if held:
+        LOG.info('Host %s is not reservable; Placement keeps it closed to '
+                 'ordinary requests while reservation(s) %s hold it',
+                 host['hypervisor_hostname'],
+                 ', '.join(r.reservation_id for r in held))
     try:
         placement = services.placement.for_context(ctx)
-        if host['reservable']:
+        if host['reservable'] or held:
             encoding.enrol_host(placement, host['uuid'])
         else:
             encoding.withdraw_host(placement, host['uuid'])

@@ -202,6 +202,20 @@ def test_host_set_unreservable(api, tmp_path):
     assert python.host.get(first['id'])['reservable'] is True
     assert names.RESERVABLE_TRAIT in ps.traits_of(api.placement, cn1)
 
+    # A lease that has started keeps its host, which stays closed to
+    # ordinary requests (marked reservable in Placement) until it ends.
+    now_lease = python.lease.create(
+        'now-on-cn1', 'now', (now + datetime.timedelta(minutes=30)).strftime(
+            CLI_DATE),
+        [{'resource_type': 'physical:host', 'min': 1, 'max': 1,
+          'hypervisor_properties': '["==", "$hypervisor_hostname", "cn1"]',
+          'resource_properties': ''}], [])
+    cli('host', 'set', '--extra', 'reservable=false', 'cn1')
+    assert python.host.get(first['id'])['reservable'] is False
+    assert names.RESERVABLE_TRAIT in ps.traits_of(api.placement, cn1)
+    assert [r['lease_id'] for r in python.allocation.get(
+        'os-hosts', first['id'])['reservations']] == [now_lease['id']]
+
     # Enrolled not reservable (the client sends the string here too):
     # Placement does not show it reservable.
     cn3 = ps.add_compute_node(api.placement, 'cn3')
