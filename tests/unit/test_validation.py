@@ -288,7 +288,8 @@ def test_host_reservation_requires_min_max(conf, key):
     values = host()
     del values[key]
     raises('reservations[0].%s' % key, 'is required',
-           v.parse_reservation, values, 0, conf)
+           v.parse_reservation, values, 0, conf,
+           words='Missing parameter %s' % key)
 
 
 @pytest.mark.parametrize('value,fragment', [
@@ -357,7 +358,8 @@ def test_instance_reservation_required(conf, key):
     values = instance()
     del values[key]
     raises('reservations[1].%s' % key, 'is required',
-           v.parse_reservation, values, 1, conf)
+           v.parse_reservation, values, 1, conf,
+           words='Missing parameter %s' % key)
 
 
 @pytest.mark.parametrize('key,value,fragment', [
