@@ -46,6 +46,10 @@ def invalid_reservation_ids(ids):
             'are: %s' % ','.join(ids))
 
 
+def malformed_requirements(requirements):
+    return 'Malformed requirements %s' % requirements
+
+
 def cannot_update(param):
     return '%s cannot be updated' % param
 
