@@ -3,8 +3,9 @@
 ``POST /v1/os-hosts`` and ``blazar-nova-manage host add`` both enrol through
 ``enrol``: the host's capacity is read from its compute node in Placement
 (the root provider named after the hypervisor hostname), the row is
-written, the node gets ``CUSTOM_BLAZAR_RESERVABLE``; when Placement refuses
-the mark, the row is removed again, so a failed enrolment leaves nothing.
+written, the node gets ``CUSTOM_BLAZAR_RESERVABLE`` (unless it is enrolled
+not reservable); when Placement refuses the mark, the row is removed again,
+so a failed enrolment leaves nothing.
 """
 
 from oslo_log import log as logging
@@ -25,7 +26,8 @@ def enrol(store, placement, context, hypervisor_hostname, reservable=True,
                   reservable=reservable, properties=dict(properties or {}))
     host = store.create_host(context, values)
     try:
-        encoding.enrol_host(placement, node['uuid'])
+        if reservable:
+            encoding.enrol_host(placement, node['uuid'])
     except exception.ReservationError:
         store.delete_host(context, host['id'])
         raise

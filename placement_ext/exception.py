@@ -4,6 +4,8 @@ Every error carries a message meant for the person who sent the request; the
 API layer turns ``code`` into the HTTP status and ``str(exc)`` into the body.
 """
 
+from placement_ext import blazar_words
+
 
 class ReservationError(Exception):
     """Base class: a refusal with a message and an HTTP status code."""
@@ -16,12 +18,16 @@ class ReservationError(Exception):
 
 
 class InvalidInput(ReservationError):
-    """A field of a request is malformed or out of range (HTTP 400)."""
+    """A field of a request is malformed or out of range (HTTP 400).
+
+    The message is ``Invalid <field>: <reason>``, or ``message`` when given
+    (Blazar's own sentence for the case, which clients match on).
+    """
 
     code = 400
 
-    def __init__(self, field, reason):
-        super().__init__('Invalid %s: %s' % (field, reason))
+    def __init__(self, field, reason, message=None):
+        super().__init__(message or 'Invalid %s: %s' % (field, reason))
         self.field = field
         self.reason = reason
 
@@ -39,7 +45,17 @@ class Conflict(ReservationError):
 
 
 class NotEnoughResources(Conflict):
-    """The allocator cannot satisfy the request in that window (HTTP 409)."""
+    """The allocator cannot satisfy the request in that window (HTTP 409).
+
+    The message is Blazar's sentence for the case, then ``detail`` (what
+    matched, what was free): ``Not enough hosts available: <detail>``.
+    """
+
+    WORDS = blazar_words.NOT_ENOUGH_HOSTS
+
+    def __init__(self, detail):
+        super().__init__('%s: %s' % (self.WORDS, detail))
+        self.detail = detail
 
 
 class InvalidStateTransition(Conflict):

@@ -33,6 +33,7 @@ import operator
 import re
 from collections.abc import Mapping
 
+from placement_ext import blazar_words
 from placement_ext import exception
 
 MAX_DEPTH = 32
@@ -292,7 +293,11 @@ def _decode(expression, field):
     try:
         return json.loads(expression)
     except (ValueError, RecursionError) as exc:
-        raise exception.InvalidInput(field, 'not valid JSON: %s' % exc)
+        raise exception.InvalidInput(
+            field, 'not valid JSON: %s' % exc,
+            message=blazar_words.malformed_requirements(
+                expression if len(expression) <= 100
+                else expression[:97] + '...')) from None
 
 
 def parse(expression, field, known_properties=None):
@@ -300,7 +305,8 @@ def parse(expression, field, known_properties=None):
     decoded = [] if expression is None else _decode(expression, field)
     if not isinstance(decoded, list):
         raise exception.InvalidInput(
-            field, 'must be a JSON list, got %s' % _show(decoded))
+            field, 'must be a JSON list, got %s' % _show(decoded),
+            message=blazar_words.malformed_requirements(_show(decoded)))
     if not decoded:
         return PropertyFilter([], (), None)
     compiler = _Compiler(field, known_properties)

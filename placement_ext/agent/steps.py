@@ -168,7 +168,10 @@ class LeaseSteps:
             if status == _L.DELETING:
                 action = 'delete'
             elif action == 'keep':
-                grace_end = event.time + self.conf.agent.keep_grace
+                grace = lease.keep_grace
+                if grace is None:
+                    grace = self.conf.agent.keep_grace
+                grace_end = event.time + grace
                 if self.clock() < grace_end:
                     raise Deferred('keeping the instances until the grace '
                                    'period ends', grace_end)

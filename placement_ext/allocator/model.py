@@ -53,6 +53,7 @@ class LeaseRequest:
     reservations: list
     end_action: str
     start_is_now: bool = False
+    keep_grace: int = None
 
 
 @dataclasses.dataclass

@@ -10,6 +10,7 @@ import jsonschema
 import webob
 
 from placement_ext.api import errors
+from placement_ext import blazar_words
 from placement_ext import limits
 
 LOG = logging.getLogger(__name__)
@@ -27,10 +28,29 @@ def _where(error):
     return '.'.join(str(p) for p in error.absolute_path)
 
 
+def _missing(errors):
+    """Blazar's ``Missing parameter ...`` for the shallowest object that
+    lacks required keys, or None."""
+    lacking = [e for e in errors if e.validator == 'required']
+    if not lacking:
+        return None
+    error = min(lacking, key=lambda e: len(e.absolute_path))
+    names = [name for name in error.validator_value
+             if name not in error.instance]
+    # Only a lease update's reservation change requires an id.
+    return blazar_words.missing_parameter(*[
+        'reservation ID' if name == 'id' else name for name in names])
+
+
 def validate(document, schema, what='body'):
-    """Raise a 400 naming the first place ``document`` breaks ``schema``."""
+    """Raise a 400 naming the first place ``document`` breaks ``schema``;
+    missing keys of a body in Blazar's words."""
     validator = jsonschema.Draft7Validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    errors_found = list(validator.iter_errors(document))
+    missing = _missing(errors_found) if what == 'body' else None
+    if missing:
+        raise errors.HTTPError(400, missing)
+    error = jsonschema.exceptions.best_match(errors_found)
     if error is not None:
         where = _where(error)
         if what == 'body':
@@ -94,10 +114,11 @@ def _check_text(text, path):
         raise errors.HTTPError(400, 'Invalid %s: %s.' % (where, problem))
 
 
-def json_body(req, schema):
+def json_body(req, schema, precheck=None):
     """The request's JSON body, checked against ``schema``: strict JSON
     (no NaN or Infinity, finite numbers), nested at most
-    ``limits.MAX_JSON_DEPTH`` levels, text without NUL."""
+    ``limits.MAX_JSON_DEPTH`` levels, text without NUL; ``precheck``
+    (a function of the document) may refuse it before the schema does."""
     content_type = req.content_type or 'application/json'
     if content_type != 'application/json':
         raise errors.HTTPError(
@@ -117,6 +138,8 @@ def json_body(req, schema):
             400, 'Invalid body: nested deeper than %d levels.'
             % limits.MAX_JSON_DEPTH) from None
     check_document(document)
+    if precheck is not None:
+        precheck(document)
     validate(document, schema)
     return document
 

@@ -21,6 +21,7 @@ import webob.dec
 from placement_ext.api import auth
 from placement_ext.api import errors
 from placement_ext.api.handlers import availability
+from placement_ext.api.handlers import compute_only
 from placement_ext.api.handlers import hosts
 from placement_ext.api.handlers import leases
 from placement_ext.api.handlers import root
@@ -33,6 +34,9 @@ LOG = logging.getLogger(__name__)
 SERVICE_TYPE = 'reservation'
 VERSION = '1.0'
 VERSION_HEADER = 'OpenStack-API-Version'
+
+_FLOATINGIPS = {method: compute_only.floatingips
+                for method in ('GET', 'POST', 'PUT', 'PATCH', 'DELETE')}
 
 # Path -> {method: handler}. Literal paths come before the patterns that
 # would also match them (``/v1/os-hosts/allocations``).
@@ -48,6 +52,9 @@ ROUTES = (
     ('/v1/os-hosts/{host_id}', {'GET': hosts.show, 'PUT': hosts.update,
                                 'DELETE': hosts.delete}),
     ('/v1/availability', {'POST': availability.query}),
+    # Blazar's floating IP reservations: refused, saying why.
+    ('/v1/floatingips', _FLOATINGIPS),
+    ('/v1/floatingips/{fip_id}', _FLOATINGIPS),
     ('/v1', {'GET': root.version}),
 )
 
@@ -212,7 +219,8 @@ class _Clients:
 def wrap_placement(reservation_app, placement_app):
     """One application answering the reservation API under ``/v1/leases``,
     ``/v1/os-hosts`` and ``/v1/availability``, and Placement elsewhere."""
-    prefixes = ('/v1/leases', '/v1/os-hosts', '/v1/availability')
+    prefixes = ('/v1/leases', '/v1/os-hosts', '/v1/availability',
+                '/v1/floatingips')
 
     def application(environ, start_response):
         path = environ.get('PATH_INFO', '')

@@ -110,6 +110,10 @@ in its error, to try again later.
 Seconds a lease whose end action is ``keep`` leaves its instances running
 after its end (the reservation itself is revoked at the end: no new instance
 can use it). Then they are deleted and the capacity is freed.
+
+This is the default for leases that do not set their own ``keep_grace`` (on
+create or update); it is copied into a lease when the lease is created.
+Leases created before leases had their own value follow this option.
 """),
     cfg.StrOpt(
         'preemptible_action',

@@ -109,6 +109,10 @@ class Lease(Base):
                                                 nullable=False)
     end_action: orm.Mapped[str] = orm.mapped_column(sa.String(16),
                                                     nullable=False)
+    # Seconds the ``keep`` end action leaves the instances after the end;
+    # NULL (leases made before the column) follows ``[agent] keep_grace``.
+    keep_grace: orm.Mapped[int | None] = orm.mapped_column(sa.Integer,
+                                                           nullable=True)
     # Why the lease lacks some of its capacity (healing found no
     # replacement), or NULL when it has everything it asked for.
     degraded_reason: orm.Mapped[str | None] = orm.mapped_column(

@@ -3,7 +3,9 @@
 Compared both ways:
 
 * ``CUSTOM_BLAZAR_RESERVABLE`` is on exactly the compute nodes of enrolled
-  reservable hosts;
+  hosts that are reservable or still held by a reservation of an upcoming
+  or active lease (a host made unreservable stays closed to ordinary
+  requests until the reservations that kept it end);
 * every live reservation (``store.live``) is written as its type's
   ``activate`` writes it, on exactly its hosts;
 * every other access trait or ``CUSTOM_RESERVATION_*`` resource class in
@@ -59,6 +61,7 @@ def _reservation_classes(client):
 def _sync_reservable(client, store, context, report):
     enrolled = {h['uuid']: h['hypervisor_hostname']
                 for h in store.list_hosts(context) if h['reservable']}
+    enrolled.update(store.held_hosts(context).values())
     marked = {rp['uuid'] for rp in providers.list_providers(
         client, required={names.RESERVABLE_TRAIT})}
     for uuid in sorted(set(enrolled) - marked):

@@ -15,6 +15,7 @@ import functools
 
 from stevedore import extension
 
+from placement_ext import blazar_words
 from placement_ext.exception import InvalidInput
 from placement_ext.reservations.base import Sources  # noqa: F401
 
@@ -63,9 +64,20 @@ def kind(name, field='resource_type'):
     """The type named ``name``; unknown is refused naming ``field``."""
     found = registry().get(name) if isinstance(name, str) else None
     if found is None:
-        raise InvalidInput(field, 'unknown resource type %r; expected one '
-                           'of %s' % (name, ', '.join(names())))
+        if name is None:
+            raise InvalidInput(field, 'is required', message=(
+                blazar_words.missing_parameter('resource_type')))
+        raise InvalidInput(field, 'unknown resource type %r' % (name,),
+                           message=unsupported(name))
     return found
+
+
+def unsupported(name):
+    """Blazar's refusal of a resource type, saying which ones this
+    service reserves (compute only: no ``virtual:floatingip``)."""
+    return ('%s: this service reserves compute only (%s).'
+            % (blazar_words.unsupported_resource_type(name),
+               ', '.join(names())))
 
 
 def request_fields():

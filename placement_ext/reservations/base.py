@@ -57,6 +57,11 @@ class ReservationType(abc.ABC):
         """Rules between fields of a lease update's change (fields parsed);
         none by default."""
 
+    def check_started_change(self, row, change):
+        """Refuse (``exception.Conflict``) a change of reservation ``row``
+        (fields parsed) that its type does not allow once the lease has
+        started; none by default (the allocation rules still apply)."""
+
     def check_update(self, row, change, prefix):
         """Refuse a lease update's ``change`` (fields parsed) of the
         stored reservation ``row``; every change is allowed by default."""

@@ -12,6 +12,7 @@ import json
 import re
 import typing
 
+from placement_ext import blazar_words
 from placement_ext.exception import InvalidInput
 from placement_ext import json_shapes
 from placement_ext import limits
@@ -120,7 +121,8 @@ def parse_all(fields, values, prefix):
         if name in values:
             parsed[name] = field.parse(values[name], prefix + name)
         elif field.required:
-            raise InvalidInput(prefix + name, 'is required')
+            raise InvalidInput(prefix + name, 'is required',
+                               message=blazar_words.missing_parameter(name))
         else:
             parsed[name] = field.parse(None, prefix + name)
     return parsed

@@ -95,15 +95,34 @@ class Store:
         with self.db.reader(context) as session:
             return hosts.allocations_between(session, lo, hi)
 
-    @_retry
     def update_host(self, context, ident, values, property_changes=None):
         """Change a host's fields (``values``) and merge
         ``property_changes`` (None unsets a property) into its properties,
-        in one transaction."""
+        in one transaction; see ``update_host_moving``."""
+        return self.update_host_moving(context, ident, values,
+                                       property_changes)[0]
+
+    @_retry
+    def update_host_moving(self, context, ident, values,
+                           property_changes=None):
+        """``update_host``; a host made unreservable also loses the
+        reservations of leases that have not started, in the same
+        transaction: each moves to free matching hosts as healing moves
+        them off a failed host (``healing.replace_hosts``), or keeps the
+        host and marks its lease degraded. Started leases keep it until
+        their end. Returns ``(host view, [results.HealOutcome])``."""
         with self.db.writer(context) as session:
-            return views.host_view(hosts.update_host(
-                session, ident, values, self.now(),
-                self.conf.allocator.cleaning_margin, property_changes))
+            now = self.now()
+            host = hosts.update_host(
+                session, ident, values, now,
+                self.conf.allocator.cleaning_margin, property_changes)
+            outcomes = []
+            if values.get('reservable') is False:
+                outcomes = healing.replace_hosts(
+                    session, self.conf,
+                    {host.id: 'set unreservable by an administrator'}, now,
+                    rng=self._rng, future_only=True, word='is gone')
+            return views.host_view(host), outcomes
 
     def host_placement_generations(self, context):
         """``{uuid: generation or None}`` of each host's copy of its

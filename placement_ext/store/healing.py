@@ -44,7 +44,11 @@ def held_hosts(session, now):
     return {hid: (uuid, name) for hid, uuid, name in session.execute(query)}
 
 
-def _affected(session, failed, now):
+def _affected(session, failed, now, future_only=False):
+    """Reservations of upcoming or active leases holding a ``failed``
+    host; with ``future_only``, of pending leases whose start is still to
+    come."""
+    statuses = (_L.PENDING,) if future_only else HEALABLE
     # Distinct ids first: PostgreSQL cannot compare the JSON columns that
     # a DISTINCT over whole rows would.
     ids = (select(models.Reservation.id)
@@ -53,10 +57,12 @@ def _affected(session, failed, now):
            .join(models.Lease, models.Lease.id == models.Reservation.lease_id)
            .where(models.Allocation.host_id.in_(failed),
                   models.Allocation.end_epoch > now,
-                  models.Lease.status.in_(HEALABLE),
+                  models.Lease.status.in_(statuses),
                   models.Reservation.status
                   != states.ReservationStatus.DELETED)
            .distinct())
+    if future_only:
+        ids = ids.where(models.Lease.start_date > timeconv.to_datetime(now))
     return list(session.scalars(
         select(models.Reservation).where(models.Reservation.id.in_(ids))
         .order_by(models.Reservation.id)))
@@ -81,20 +87,22 @@ def _outcome(outcomes, row, message, replaced=False):
 
 
 def replace_hosts(session, conf, failed, now, keep=(), load_hosts=None,
-                  rng=None):
+                  rng=None, future_only=False, word='is down'):
     """Replace the hosts ``failed`` (``{host_id: reason}``) in every
-    reservation holding one; return one ``results.HealOutcome`` per
-    reservation considered."""
+    reservation holding one (with ``future_only``: of leases that have not
+    started); return one ``results.HealOutcome`` per reservation
+    considered. ``word`` says what happened to the host (``host cn1 is
+    down (reason)``)."""
     locking.lock_allocations(session)
     outcomes = []
     names = {h.id: h.hypervisor_hostname
              for h in (load_hosts or snapshot.load_hosts)(session)}
-    for row in _affected(session, list(failed), now):
+    for row in _affected(session, list(failed), now, future_only):
         lease = row.lease
         lost = sorted(a.host_id for a in row.allocations
                       if a.host_id in failed)
-        why = '; '.join('host %s is down (%s)'
-                        % (names.get(h, h), failed[h]) for h in lost)
+        why = '; '.join('host %s %s (%s)'
+                        % (names.get(h, h), word, failed[h]) for h in lost)
         if row.id in keep:
             _outcome(outcomes, row, '%s, but it still runs the lease\'s '
                      'instances: kept' % why)

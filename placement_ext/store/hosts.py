@@ -13,6 +13,7 @@ from oslo_db import exception as db_exc
 from sqlalchemy import select
 
 from placement_ext.allocator import timeline
+from placement_ext import blazar_words
 from placement_ext.db import models
 from placement_ext import exception
 from placement_ext import limits
@@ -169,7 +170,7 @@ def get_host(session, ident):
     query = _host_query(ident)
     host = None if query is None else session.scalars(query).first()
     if host is None:
-        raise exception.NotFound('Host %s not found.' % ident)
+        raise exception.NotFound(blazar_words.host_not_found(ident))
     return host
 
 
@@ -273,9 +274,10 @@ def delete_host(session, ident, now):
     holders = _holders(session, host.id, now)
     if holders:
         raise exception.Conflict(
-            'Host %s is allocated to reservation(s) %s; it can be removed '
-            'once they end.' % (host.hypervisor_hostname,
-                                ', '.join(holders)))
+            '%s It is allocated to reservation(s) %s; it can be removed '
+            'once they end.' % (
+                blazar_words.cant_delete_host(host.hypervisor_hostname),
+                ', '.join(holders)))
     session.execute(
         models.Allocation.__table__.delete()
         .where(models.Allocation.host_id == host.id))

@@ -14,6 +14,7 @@ import uuid as uuidlib
 from sqlalchemy import select
 
 from placement_ext.allocator import policies
+from placement_ext import blazar_words
 from placement_ext.db import models
 from placement_ext import exception
 from placement_ext import limits
@@ -64,7 +65,8 @@ def _decide_one_of(count, index, request, reservation_id, decide_it):
         which = 'Reservation %d of %d (reservations[%d], %s%s)' % (
             index + 1, count, index, request.resource_type,
             ', id %s' % reservation_id if reservation_id else '')
-        raise exception.NotEnoughResources('%s: %s' % (which, exc)) from None
+        raise exception.NotEnoughResources(
+            '%s: %s' % (which, exc.detail)) from None
 
 
 def _book(bookings, request, decision, reservation_id, start, end):
@@ -110,8 +112,7 @@ def _check_name_free(session, project_id, name, lease_id=None):
              .where(models.Lease.name == name))
     for other in session.scalars(query):
         if other != lease_id:
-            raise exception.Conflict(
-                'A lease named %r already exists in this project.' % name)
+            raise exception.Conflict(blazar_words.lease_name_exists(name))
 
 
 def load_for_window(session, conf, start, end, ignore=(), load_hosts=None,
@@ -168,7 +169,8 @@ def create_lease(session, conf, context, body, now, rng=None,
         start_date=timeconv.to_datetime(request.start),
         end_date=timeconv.to_datetime(request.end),
         before_end_date=timeconv.to_datetime(request.before_end),
-        status=states.LeaseStatus.PENDING, end_action=request.end_action)
+        status=states.LeaseStatus.PENDING, end_action=request.end_action,
+        keep_grace=request.keep_grace)
     count = len(request.reservations)
     for index, res_request in enumerate(request.reservations):
         host_filter = filter_for(res_request, known,
@@ -237,7 +239,7 @@ def lease_types(session, lease_id):
         .where(models.Reservation.lease_id == lease_id)))
 
 
-def _merged_requests(conf, lease, changes):
+def _merged_requests(conf, lease, changes, started):
     by_id = {}
     for change in changes.get('reservations') or []:
         by_id[change['id']] = change
@@ -246,13 +248,23 @@ def _merged_requests(conf, lease, changes):
     if unknown:
         raise exception.InvalidInput(
             'reservations', 'lease %s has no reservation %s'
-            % (lease.id, ', '.join(unknown)))
+            % (lease.id, ', '.join(unknown)),
+            message=blazar_words.invalid_reservation_ids(unknown))
     requests = []
     for index, row in enumerate(lease.reservations):
         change = by_id.get(row.id, {})
-        prefix = 'reservations[%d].' % index
-        reservations.kind(row.resource_type).check_update(row, change,
-                                                          prefix)
+        kind = reservations.kind(row.resource_type)
+        restated = change.get('resource_type', row.resource_type)
+        if reservations.registry().get(
+                restated if isinstance(restated, str) else None) \
+                is not kind:
+            raise exception.Conflict(
+                blazar_words.cannot_update('resource_type'))
+        if started and row.id in by_id:
+            kind.check_started_change(
+                row, {k: v for k, v in change.items()
+                      if k not in ('id', 'resource_type')})
+        kind.check_update(row, change, 'reservations[%d].' % index)
         requests.append((row, request_of_row(conf, row, index, change)))
     return requests
 
@@ -266,6 +278,8 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
     (``check.after``) and may refuse it."""
     locking.lock_allocations(session)
     lease = get_lease(session, context, lease_id)
+    if lease.status == states.LeaseStatus.TERMINATED:
+        return _rename_ended(session, lease, body, conf, now)
     if check is not None:
         check.before(session, lease)
     if lease.status not in UPDATABLE:
@@ -286,12 +300,15 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
         offset = old_end - timeconv.to_epoch(lease.before_end_date
                                              or lease.end_date)
         before_end = max(start, end - offset)
+    for field in ('end_action', 'keep_grace'):
+        if field in changes:
+            setattr(lease, field, changes[field])
     if changes.get('name') and changes['name'] != lease.name:
         _check_name_free(session, lease.project_id, changes['name'],
                          lease.id)
         lease.name = changes['name']
 
-    requests = _merged_requests(conf, lease, changes)
+    requests = _merged_requests(conf, lease, changes, started)
     # A started lease is judged over what is left of its window: the past
     # is spent, and hosts other leases held then are free now.
     decide_from = max(start, now) if started else start
@@ -329,6 +346,20 @@ def update_lease(session, conf, context, lease_id, body, now, rng=None,
     session.flush()
     if check is not None:
         check.after(session, lease)
+    return lease
+
+
+def _rename_ended(session, lease, body, conf, now):
+    """A terminated lease may only be renamed (as in Blazar)."""
+    if not isinstance(body, dict) or set(body) != {'name'}:
+        raise exception.Conflict(blazar_words.TERMINATED_LEASE)
+    name = validation.parse_lease_update(
+        body, timeconv.to_epoch(lease.start_date),
+        timeconv.to_epoch(lease.end_date), conf, now, True)['name']
+    if name != lease.name:
+        _check_name_free(session, lease.project_id, name, lease.id)
+        lease.name = name
+    session.flush()
     return lease
 
 

@@ -53,7 +53,7 @@ def lease_work(session, lease_id):
     return results.LeaseWork(
         id=lease.id, name=lease.name, project_id=lease.project_id,
         user_id=lease.user_id, status=lease.status,
-        end_action=lease.end_action,
+        end_action=lease.end_action, keep_grace=lease.keep_grace,
         start=timeconv.to_epoch(lease.start_date),
         end=timeconv.to_epoch(lease.end_date),
         before_end=timeconv.to_epoch(lease.before_end_date),

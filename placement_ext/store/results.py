@@ -54,6 +54,7 @@ class LeaseWork:
     user_id: str
     status: str
     end_action: str
+    keep_grace: typing.Optional[int]
     start: int
     end: int
     before_end: int

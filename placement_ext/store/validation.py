@@ -24,12 +24,19 @@ Rules:
 * Unknown fields are refused, except the few that Blazar clients send back
   from what they read (``LEASE_TOLERATED_KEYS``,
   ``RESERVATION_TOLERATED_KEYS``); those are ignored.
+* A lease may hold no reservations (as in Blazar).
+* ``end_action`` and ``keep_grace`` (seconds the ``keep`` action leaves the
+  instances after the end) default to ``[leases] default_end_action`` and
+  ``[agent] keep_grace`` and may be changed by an update.
+* Where Blazar has a sentence for a refusal (``blazar_words``), the
+  message is Blazar's.
 """
 
 import datetime
 import re
 
 from placement_ext.allocator import model
+from placement_ext import blazar_words
 from placement_ext import reservations
 from placement_ext.conf import leases as leases_conf
 from placement_ext.exception import InvalidInput
@@ -45,7 +52,8 @@ MAX_RESERVATIONS = 100
 LEASE_TOLERATED_KEYS = frozenset(
     ['id', 'project_id', 'user_id', 'trust_id', 'status', 'degraded'])
 LEASE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
-                        'reservations', 'events', 'end_action'])
+                        'reservations', 'events', 'end_action',
+                        'keep_grace'])
 # Reservation fields Blazar returns on GET; a client may send them back.
 # Ignored.
 RESERVATION_TOLERATED_KEYS = frozenset(
@@ -54,7 +62,7 @@ RESERVATION_TOLERATED_KEYS = frozenset(
      'server_group_id'])
 UPDATE_KEYS = frozenset(['name', 'start_date', 'end_date', 'before_end_date',
                          'prolong_for', 'reduce_by', 'defer_by', 'advance_by',
-                         'reservations'])
+                         'reservations', 'end_action', 'keep_grace'])
 # Pairs of update keys that may not be given together.
 EXCLUSIVE_UPDATE_KEYS = (
     ('start_date', 'defer_by'), ('start_date', 'advance_by'),
@@ -94,7 +102,8 @@ def parse_datetime(value, field, now):
         epoch = timeconv.parse(value)
     except ValueError:
         raise InvalidInput(field, '%r is not a valid date; expected %s'
-                           % (value, DATE_FORMATS)) from None
+                           % (value, DATE_FORMATS),
+                           message=blazar_words.invalid_date(value)) from None
     return check_epoch(epoch, field, value)
 
 
@@ -165,12 +174,14 @@ def default_before_end(start, end, conf):
     return max(start, end - conf.leases.before_end_default)
 
 
-def _check_window(start, end, conf, field):
+def _check_window(start, end, conf, field,
+                  words=blazar_words.END_BEFORE_START):
     """The end follows the start and the lease is not too long."""
     if end <= start:
         raise InvalidInput(field, 'end_date must be after start_date (%s is '
                            'not after %s)'
-                           % (_show_time(end), _show_time(start)))
+                           % (_show_time(end), _show_time(start)),
+                           message=words)
     limit = conf.leases.max_lease_duration
     if limit and end - start > limit:
         raise InvalidInput(field, 'lease lasts %s, longer than the maximum '
@@ -178,12 +189,13 @@ def _check_window(start, end, conf, field):
                                       _show_duration(limit)))
 
 
-def _not_past(moment, field, conf, now):
+def _not_past(moment, field, conf, now, words=blazar_words.START_IN_PAST):
     """``moment``, moved to ``now`` if within the start grace before it;
     refused if older than that."""
     if moment < now - conf.leases.start_grace:
         raise InvalidInput(field, 'is in the past (%s; now is %s)'
-                           % (_show_time(moment), _show_time(now)))
+                           % (_show_time(moment), _show_time(now)),
+                           message=words)
     return max(moment, now)
 
 
@@ -194,7 +206,8 @@ def _parse_before_end(value, start, end, now):
         raise InvalidInput('before_end_date', '%s is not between start_date '
                            '%s and end_date %s' % (_show_time(before_end),
                                                    _show_time(start),
-                                                   _show_time(end)))
+                                                   _show_time(end)),
+                           message=blazar_words.OUT_OF_LEASE_LIMITS)
     return before_end
 
 
@@ -213,9 +226,11 @@ def parse_lease(body, conf, now):
     if not isinstance(body, dict):
         raise InvalidInput('body', 'must be a JSON object')
     _check_keys(body, LEASE_KEYS | LEASE_TOLERATED_KEYS, '')
-    for key in ('name', 'start_date', 'end_date', 'reservations'):
-        if key not in body:
-            raise InvalidInput(key, 'is required')
+    missing = [key for key in ('name', 'start_date', 'end_date')
+               if key not in body]
+    if missing:
+        raise InvalidInput(missing[0], 'is required',
+                           message=blazar_words.missing_parameter(*missing))
     name = _parse_name(body['name'])
     raw_start = body['start_date']
     start = parse_datetime(raw_start, 'start_date', now)
@@ -229,16 +244,17 @@ def parse_lease(body, conf, now):
                                        now)
     else:
         before_end = default_before_end(start, end, conf)
-    end_action = body.get('end_action', conf.leases.default_end_action)
-    if end_action not in leases_conf.END_ACTIONS:
-        raise InvalidInput('end_action', '%r is not one of %s'
-                           % (end_action, ', '.join(leases_conf.END_ACTIONS)))
+    end_action = _parse_end_action(
+        body.get('end_action', conf.leases.default_end_action))
+    keep_grace = (parse_duration(body['keep_grace'], 'keep_grace')
+                  if body.get('keep_grace') is not None
+                  else conf.agent.keep_grace)
     if body.get('events', []) != []:
         raise InvalidInput('events', 'custom events are not supported; '
                            'send an empty list')
-    reservations = body['reservations']
-    if not isinstance(reservations, list) or not reservations:
-        raise InvalidInput('reservations', 'must be a non-empty list')
+    reservations = body.get('reservations', [])
+    if not isinstance(reservations, list):
+        raise InvalidInput('reservations', 'must be a list')
     if len(reservations) > MAX_RESERVATIONS:
         raise InvalidInput('reservations', 'at most %d reservations per '
                            'lease' % MAX_RESERVATIONS)
@@ -246,7 +262,15 @@ def parse_lease(body, conf, now):
         name=name, start=start, end=end, before_end=before_end,
         reservations=[parse_reservation(values, index, conf)
                       for index, values in enumerate(reservations)],
-        end_action=end_action, start_is_now=start_is_now)
+        end_action=end_action, start_is_now=start_is_now,
+        keep_grace=keep_grace)
+
+
+def _parse_end_action(value):
+    if value not in leases_conf.END_ACTIONS:
+        raise InvalidInput('end_action', '%r is not one of %s'
+                           % (value, ', '.join(leases_conf.END_ACTIONS)))
+    return value
 
 
 def _moved(body, current, now, keys):
@@ -273,8 +297,12 @@ def _parse_reservation_change(values, index, seen):
     if not isinstance(values, dict):
         raise InvalidInput(prefix[:-1], 'must be an object')
     changeable = reservations.change_fields()
-    _check_keys(values, set(changeable) | RESERVATION_TOLERATED_KEYS, prefix)
+    _check_keys(values, set(changeable) | RESERVATION_TOLERATED_KEYS
+                | {'resource_type'}, prefix)
     res_id = values.get('id')
+    if res_id is None:
+        raise InvalidInput(prefix + 'id', 'is required', message=(
+            blazar_words.missing_parameter('reservation ID')))
     if not isinstance(res_id, str) or not res_id:
         raise InvalidInput(prefix + 'id', 'is required')
     if res_id in seen:
@@ -282,6 +310,8 @@ def _parse_reservation_change(values, index, seen):
                            % res_id)
     seen.add(res_id)
     change = {'id': res_id}
+    if 'resource_type' in values:
+        change['resource_type'] = values['resource_type']
     for key, field in changeable.items():
         if key in values:
             change[key] = field.parse(values[key], prefix + key)
@@ -311,20 +341,29 @@ def parse_lease_update(body, lease_start, lease_end, conf, now, started):
     if start_field and start != lease_start:
         if started:
             raise InvalidInput(start_field, 'cannot change the start of a '
-                               'lease that has started')
+                               'lease that has started',
+                               message=blazar_words.STARTED_LEASE_START)
         start = _not_past(start, start_field, conf, now)
 
     end, end_field = _moved(body, lease_end, now,
                             ('end_date', 'prolong_for', 'reduce_by'))
     if end_field and end != lease_end:
-        end = _not_past(end, end_field, conf, now)
+        end = _not_past(end, end_field, conf, now,
+                        words=blazar_words.END_NOT_LATER)
 
     if start_field or end_field:
-        _check_window(start, end, conf, end_field or start_field)
+        _check_window(start, end, conf, end_field or start_field,
+                      words=blazar_words.END_NOT_LATER)
     result.update(start=start, end=end, before_end=None)
     if body.get('before_end_date') is not None:
         result['before_end'] = _parse_before_end(body['before_end_date'],
                                                  start, end, now)
+
+    if 'end_action' in body:
+        result['end_action'] = _parse_end_action(body['end_action'])
+    if body.get('keep_grace') is not None:
+        result['keep_grace'] = parse_duration(body['keep_grace'],
+                                              'keep_grace')
 
     reservations = body.get('reservations', [])
     if not isinstance(reservations, list):

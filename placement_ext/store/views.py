@@ -63,6 +63,7 @@ def lease_view(lease, reservations=None, events=None):
         'before_end_date': timeconv.to_text(lease.before_end_date),
         'status': lease.status,
         'end_action': lease.end_action,
+        'keep_grace': lease.keep_grace,
         'degraded': lease.degraded_reason is not None,
         'degraded_reason': lease.degraded_reason,
         'reservations': reservations,

@@ -19,8 +19,10 @@ def assert_invalid(expression, fragment, field=FIELD, **kwargs):
     with pytest.raises(exception.InvalidInput) as info:
         pf.parse(expression, field, **kwargs)
     message = str(info.value)
-    assert message.startswith('Invalid %s: ' % field)
-    assert fragment in message
+    # Text that is no JSON list gets Blazar's words for it.
+    if not message.startswith('Malformed requirements '):
+        assert message.startswith('Invalid %s: ' % field)
+    assert fragment in info.value.reason
     assert info.value.field == field
     assert info.value.code == 400
     return message
@@ -371,6 +373,17 @@ def test_malformed_expressions(expression, fragment):
     assert_invalid(expression, fragment)
 
 
+@pytest.mark.parametrize('expression,words', [
+    ('["==", "$a", ', 'Malformed requirements ["==", "$a", '),
+    ('{"a": 1}', 'Malformed requirements {"a": 1}'),
+    (42, 'Malformed requirements 42'),
+])
+def test_no_json_list_in_blazar_words(expression, words):
+    with pytest.raises(exception.InvalidInput) as info:
+        pf.parse(expression, FIELD)
+    assert str(info.value) == words
+
+
 def test_field_name_is_in_the_message():
     message = assert_invalid(['=~', '$a', 1], "unknown operator '=~'",
                              field='resource_properties')
@@ -402,7 +415,7 @@ def test_depth_limit():
 
 def test_very_deep_json_is_rejected_not_crashing():
     text = '[' * 100000 + ']' * 100000
-    assert_invalid(text, FIELD)
+    assert_invalid(text, 'not valid JSON')
 
 
 def test_self_referencing_list_is_rejected():

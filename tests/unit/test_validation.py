@@ -40,15 +40,29 @@ def conf():
         conf.clear_override(opt.dest, group='leases')
 
 
-def raises(field, fragment, func, *args, **kwargs):
-    """Call ``func`` and check it raises InvalidInput about ``field``."""
+def raises(field, fragment, func, *args, words=None, **kwargs):
+    """Call ``func`` and check it raises InvalidInput about ``field``; its
+    message is ``words`` (Blazar's sentence for the case) when given,
+    else ``Invalid <field>: <reason>``."""
     with pytest.raises(InvalidInput) as info:
         func(*args, **kwargs)
     assert info.value.field == field
     assert fragment in info.value.reason
-    assert str(info.value).startswith('Invalid %s: ' % field)
-    assert fragment in str(info.value)
+    if words is not None:
+        assert str(info.value) == words
+    else:
+        assert str(info.value).startswith('Invalid %s: ' % field)
+        assert fragment in str(info.value)
     return info.value
+
+
+IN_PAST = 'Start date must be later than current date'
+END_NOT_LATER = 'End date must be later than current and start date'
+
+
+def bad_date(text):
+    return '%s is an invalid date. Required format: %%Y-%%m-%%d %%H:%%M' % (
+        text)
 
 
 def host(**kwargs):
@@ -141,7 +155,7 @@ def test_parse_datetime_aware_datetime_is_converted():
 ])
 def test_parse_datetime_rejects_bad_strings(value):
     raises('end_date', "expected 'now' or YYYY-MM-DD HH:MM[:SS]",
-           v.parse_datetime, value, 'end_date', NOW)
+           v.parse_datetime, value, 'end_date', NOW, words=bad_date(value))
 
 
 @pytest.mark.parametrize('value', [None, 1893456000, 1.5, ['now'],
@@ -193,13 +207,22 @@ def test_reservation_must_be_a_dict(conf):
 
 
 @pytest.mark.parametrize('values', [{'min': 1, 'max': 1},
-                                    host(resource_type='virtual:floatingip'),
                                     host(resource_type=None)])
-def test_reservation_resource_type(conf, values):
+def test_reservation_resource_type_missing(conf, values):
+    raises('reservations[0].resource_type', 'is required',
+           v.parse_reservation, values, 0, conf,
+           words='Missing parameter resource_type')
+
+
+@pytest.mark.parametrize('name', ['virtual:floatingip', 'flavor:nope'])
+def test_reservation_resource_type_unknown(conf, name):
     exc = raises('reservations[0].resource_type', 'unknown resource type',
-                 v.parse_reservation, values, 0, conf)
-    assert 'physical:host' in exc.reason
-    assert 'virtual:instance' in exc.reason
+                 v.parse_reservation, host(resource_type=name), 0, conf,
+                 words=str(v.reservations.unsupported(name)))
+    assert str(exc).startswith(
+        'The %s resource type is not supported: this service reserves '
+        'compute only (' % name)
+    assert 'physical:host' in str(exc) and 'virtual:instance' in str(exc)
 
 
 # parse_reservation: physical:host
@@ -265,7 +288,8 @@ def test_host_reservation_requires_min_max(conf, key):
     values = host()
     del values[key]
     raises('reservations[0].%s' % key, 'is required',
-           v.parse_reservation, values, 0, conf)
+           v.parse_reservation, values, 0, conf,
+           words='Missing parameter %s' % key)
 
 
 @pytest.mark.parametrize('value,fragment', [
@@ -282,7 +306,9 @@ def test_host_reservation_min_values(conf, value, fragment):
 
 def test_host_reservation_max_below_min(conf):
     raises('reservations[0].max', 'min (3) is greater than max (2)',
-           v.parse_reservation, host(min=3, max='2'), 0, conf)
+           v.parse_reservation, host(min=3, max='2'), 0, conf,
+           words='Invalid values for min/max of hosts. Max must be equal '
+                 'to or larger than min.')
 
 
 def test_host_reservation_largest_int(conf):
@@ -332,7 +358,8 @@ def test_instance_reservation_required(conf, key):
     values = instance()
     del values[key]
     raises('reservations[1].%s' % key, 'is required',
-           v.parse_reservation, values, 1, conf)
+           v.parse_reservation, values, 1, conf,
+           words='Missing parameter %s' % key)
 
 
 @pytest.mark.parametrize('key,value,fragment', [
@@ -429,12 +456,28 @@ def test_lease_body_must_be_dict(conf, body):
     raises('body', 'must be a JSON object', v.parse_lease, body, conf, NOW)
 
 
-@pytest.mark.parametrize('key', ['name', 'start_date', 'end_date',
-                                 'reservations'])
+@pytest.mark.parametrize('key', ['name', 'start_date', 'end_date'])
 def test_lease_required_keys(conf, key):
     body = lease()
     del body[key]
-    raises(key, 'is required', v.parse_lease, body, conf, NOW)
+    raises(key, 'is required', v.parse_lease, body, conf, NOW,
+           words='Missing parameter %s' % key)
+
+
+def test_lease_required_keys_all_named(conf):
+    raises('name', 'is required', v.parse_lease, {'reservations': []}, conf,
+           NOW, words='Missing parameter name, start_date, end_date')
+
+
+@pytest.mark.parametrize('reservations', [[], None])
+def test_lease_without_reservations(conf, reservations):
+    """Accepted, as in Blazar (no key, or an empty list)."""
+    body = lease()
+    if reservations is None:
+        del body['reservations']
+    else:
+        body['reservations'] = reservations
+    assert v.parse_lease(body, conf, NOW).reservations == []
 
 
 @pytest.mark.parametrize('name,fragment', [
@@ -450,8 +493,8 @@ def test_lease_name_of_80_chars(conf):
 
 
 @pytest.mark.parametrize('reservations,fragment', [
-    ([], 'non-empty list'), (None, 'non-empty list'),
-    (host(), 'non-empty list'), ([host()] * 101, 'at most 100'),
+    (None, 'must be a list'), (host(), 'must be a list'),
+    ([host()] * 101, 'at most 100'),
 ])
 def test_lease_reservations_list(conf, reservations, fragment):
     raises('reservations', fragment,
@@ -519,7 +562,8 @@ def test_lease_start_within_grace_moves_to_now(conf):
 def test_lease_start_at_grace_limit(conf):
     conf.set_override('start_grace', 0, group='leases')
     raises('start_date', 'is in the past', v.parse_lease,
-           lease(start_date='2030-01-01 11:59:59'), conf, NOW)
+           lease(start_date='2030-01-01 11:59:59'), conf, NOW,
+           words=IN_PAST)
     request = v.parse_lease(lease(start_date='2030-01-01 12:00'), conf, NOW)
     assert request.start == NOW
     assert request.start_is_now is False
@@ -527,31 +571,35 @@ def test_lease_start_at_grace_limit(conf):
 
 def test_lease_start_in_the_past(conf):
     exc = raises('start_date', 'is in the past', v.parse_lease,
-                 lease(start_date='2030-01-01 11:58:59'), conf, NOW)
+                 lease(start_date='2030-01-01 11:58:59'), conf, NOW,
+                 words=IN_PAST)
     assert '2030-01-01 11:58:59' in exc.reason
 
 
 def test_lease_start_bad_format(conf):
     raises('start_date', 'expected', v.parse_lease,
-           lease(start_date='01/02/2030'), conf, NOW)
+           lease(start_date='01/02/2030'), conf, NOW,
+           words=bad_date('01/02/2030'))
 
 
 def test_lease_end_bad_format(conf):
     raises('end_date', 'expected', v.parse_lease,
-           lease(end_date='2030-01-03'), conf, NOW)
+           lease(end_date='2030-01-03'), conf, NOW,
+           words=bad_date('2030-01-03'))
 
 
 @pytest.mark.parametrize('end', ['2030-01-02 00:00', '2030-01-01 23:00'])
 def test_lease_end_before_start(conf, end):
     raises('end_date', 'end_date must be after start_date',
-           v.parse_lease, lease(end_date=end), conf, NOW)
+           v.parse_lease, lease(end_date=end), conf, NOW,
+           words='End date must be later than start date.')
 
 
 def test_lease_end_before_moved_start(conf):
     body = lease(start_date='2030-01-01 11:59',
                  end_date='2030-01-01 11:59:30')
     raises('end_date', 'end_date must be after start_date', v.parse_lease,
-           body, conf, NOW)
+           body, conf, NOW, words='End date must be later than start date.')
 
 
 def test_lease_with_offsets(conf):
@@ -598,14 +646,17 @@ def test_lease_before_end_at_bounds(conf, before_end):
     assert request.before_end == v.parse_datetime(before_end, 'x', NOW)
 
 
-@pytest.mark.parametrize('before_end,fragment', [
-    ('2030-01-01 23:59:59', 'is not between'),
-    ('2030-01-03 00:00:01', 'is not between'),
-    ('soon', 'expected'),
+@pytest.mark.parametrize('before_end,fragment,words', [
+    ('2030-01-01 23:59:59', 'is not between',
+     'Datetime is out of lease limits'),
+    ('2030-01-03 00:00:01', 'is not between',
+     'Datetime is out of lease limits'),
+    ('soon', 'expected', bad_date('soon')),
 ])
-def test_lease_before_end_rejected(conf, before_end, fragment):
+def test_lease_before_end_rejected(conf, before_end, fragment, words):
     raises('before_end_date', fragment,
-           v.parse_lease, lease(before_end_date=before_end), conf, NOW)
+           v.parse_lease, lease(before_end_date=before_end), conf, NOW,
+           words=words)
 
 
 # parse_lease_update
@@ -635,8 +686,25 @@ def test_update_empty_body(conf, body):
 
 
 def test_update_unknown_key(conf):
-    raises('end_action', 'unknown field', update, conf,
-           {'end_action': 'keep'})
+    raises('events', 'unknown field', update, conf, {'events': []})
+
+
+def test_update_end_action_and_keep_grace(conf):
+    result = update(conf, {'end_action': 'keep', 'keep_grace': '2h'})
+    assert (result['end_action'], result['keep_grace']) == ('keep',
+                                                            2 * HOUR)
+    raises('end_action', 'is not one of', update, conf,
+           {'end_action': 'explode'})
+    raises('keep_grace', 'must not be negative', update, conf,
+           {'keep_grace': '-1'})
+
+
+def test_lease_end_action_and_keep_grace(conf):
+    request = v.parse_lease(lease(), conf, NOW)
+    assert (request.end_action, request.keep_grace) == ('delete', 3600)
+    request = v.parse_lease(lease(end_action='keep', keep_grace=600), conf,
+                            NOW)
+    assert (request.end_action, request.keep_grace) == ('keep', 600)
 
 
 def test_update_dates(conf):
@@ -682,7 +750,8 @@ def test_update_exclusive_keys(conf, first, second):
 ])
 def test_update_started_lease_cannot_move_start(conf, body, field):
     raises(field, 'cannot change the start of a lease that has started',
-           update, conf, body, started=True, start=NOW - HOUR)
+           update, conf, body, started=True, start=NOW - HOUR,
+           words='Cannot modify the start date of already started leases')
 
 
 def test_update_started_lease_same_start_allowed(conf):
@@ -702,9 +771,9 @@ def test_update_started_lease_end_changes(conf):
 
 def test_update_start_in_the_past(conf):
     raises('start_date', 'is in the past', update, conf,
-           {'start_date': '2030-01-01 11:58'})
+           {'start_date': '2030-01-01 11:58'}, words=IN_PAST)
     raises('advance_by', 'is in the past', update, conf,
-           {'advance_by': '13h'})
+           {'advance_by': '13h'}, words=IN_PAST)
 
 
 def test_update_start_within_grace_moves_to_now(conf):
@@ -715,10 +784,10 @@ def test_update_start_within_grace_moves_to_now(conf):
 def test_update_end_in_the_past(conf):
     raises('reduce_by', 'is in the past', update, conf,
            {'reduce_by': '2h'}, started=True, start=NOW - 3 * HOUR,
-           end=NOW + HOUR)
+           end=NOW + HOUR, words=END_NOT_LATER)
     raises('end_date', 'is in the past', update, conf,
            {'end_date': '2030-01-01 11:00'}, started=True,
-           start=NOW - 3 * HOUR)
+           start=NOW - 3 * HOUR, words=END_NOT_LATER)
 
 
 def test_update_end_within_grace_moves_to_now(conf):
@@ -735,7 +804,8 @@ def test_update_end_within_grace_moves_to_now(conf):
     ({'start_date': '2030-01-05 00:00', 'prolong_for': '1d'}, 'prolong_for'),
 ])
 def test_update_end_after_start(conf, body, field):
-    raises(field, 'end_date must be after start_date', update, conf, body)
+    raises(field, 'end_date must be after start_date', update, conf, body,
+           words=END_NOT_LATER)
 
 
 def test_update_moves_past_year_9999_are_refused(conf):
@@ -785,7 +855,8 @@ def test_update_before_end(conf):
     {'before_end_date': '2030-01-02 23:30', 'reduce_by': '1h'},
 ])
 def test_update_before_end_outside_window(conf, body):
-    raises('before_end_date', 'is not between', update, conf, body)
+    raises('before_end_date', 'is not between', update, conf, body,
+           words='Datetime is out of lease limits')
 
 
 def test_update_reservations(conf):
@@ -810,8 +881,21 @@ def test_update_reservation_tolerated_keys_dropped(conf):
     assert result['reservations'] == [{'id': 'a', 'max': 2}]
 
 
+def test_update_reservation_max_below_min(conf):
+    raises('reservations[1].max', 'min (4) is greater than max (3)', update,
+           conf, {'reservations': [{'id': 'a'},
+                                   {'id': 'b', 'min': 4, 'max': '3'}]},
+           words='Invalid values for min/max of hosts. Max must be equal '
+                 'to or larger than min.')
+
+
+def test_update_reservation_without_id(conf):
+    raises('reservations[1].id', 'is required', update, conf,
+           {'reservations': [{'id': 'a'}, {'max': 2}]},
+           words='Missing parameter reservation ID')
+
+
 @pytest.mark.parametrize('change,field,fragment', [
-    ({'max': 2}, 'reservations[1].id', 'is required'),
     ({'id': '', 'max': 2}, 'reservations[1].id', 'is required'),
     ({'id': 7, 'max': 2}, 'reservations[1].id', 'is required'),
     ({'id': 'a'}, 'reservations[1].id', 'given twice'),
@@ -819,14 +903,10 @@ def test_update_reservation_tolerated_keys_dropped(conf):
     ({'id': 'b', 'max': True}, 'reservations[1].max', 'must be an integer'),
     ({'id': 'b', 'disk_gb': -1}, 'reservations[1].disk_gb', 'at least 0'),
     ({'id': 'b', 'vcpus': 2 ** 31}, 'reservations[1].vcpus', 'at most'),
-    ({'id': 'b', 'min': 4, 'max': '3'}, 'reservations[1].max',
-     'min (4) is greater than max (3)'),
     ({'id': 'b', 'affinity': 'maybe'}, 'reservations[1].affinity',
      'is not true, false or none'),
     ({'id': 'b', 'resource_properties': {}},
      'reservations[1].resource_properties', 'JSON string or a list'),
-    ({'id': 'b', 'resource_type': 'physical:host'},
-     'reservations[1].resource_type', 'unknown field'),
     ({'id': 'b', 'extra_resources': {}},
      'reservations[1].extra_resources', 'unknown field'),
     ('b', 'reservations[1]', 'must be an object'),

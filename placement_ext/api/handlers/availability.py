@@ -1,6 +1,7 @@
 """``POST /v1/availability``: how much of a request is free, and when it
 first fits (beyond Blazar)."""
 
+from placement_ext.api.handlers import compute_only
 from placement_ext.api import policy
 from placement_ext.api.policies import availability as rules
 from placement_ext.api.schemas import availability as schemas
@@ -16,7 +17,8 @@ def query(req):
     long."""
     ctx = util.context(req)
     policy.authorize(util.services(req).conf, ctx, rules.GET)
-    body = util.json_body(req, schemas.QUERY)
+    body = util.json_body(req, schemas.QUERY,
+                          precheck=compute_only.check_types)
     found = util.services(req).store.availability(
         ctx, body['reservation'], body['start_date'], body['end_date'],
         body.get('duration'), util.services(req).clients)

@@ -9,6 +9,7 @@ refused enrolment leaves nothing behind.
 from oslo_log import log as logging
 
 from placement_ext.api import errors
+from placement_ext import blazar_words
 from placement_ext.api import policy
 from placement_ext.api.policies import hosts as rules
 from placement_ext.api.schemas import hosts as schemas
@@ -16,6 +17,7 @@ from placement_ext.api import util
 from placement_ext.api import views
 from placement_ext import enrolment
 from placement_ext import exception
+from placement_ext import limits
 from placement_ext.placement import encoding
 from placement_ext.store import snapshot
 from placement_ext import timeconv
@@ -37,6 +39,47 @@ def _check_property_names(names):
             % ', '.join(clashing))
 
 
+def _check_key_lengths(body):
+    """Refuse extra capabilities (host properties) whose name is longer
+    than Blazar allows, in Blazar's words."""
+    if isinstance(body, dict) and any(
+            isinstance(key, str) and len(key) > limits.MAX_PROPERTY_NAME_LENGTH
+            for key in body):
+        raise errors.HTTPError(400, blazar_words.EXTRA_CAPABILITY_TOO_LONG)
+
+
+def _reservable(value):
+    """``reservable`` as a boolean: JSON's, or the text "true"/"false" in
+    any case (what ``host set --extra reservable=false`` sends)."""
+    return value if isinstance(value, bool) else value.lower() == 'true'
+
+
+def _mark(services, ctx, host):
+    """Show the host's reservable flag in Placement now; if Placement
+    cannot take it, ``blazar-nova-manage reconcile`` does later. A host
+    made unreservable that reservations still hold (started leases, or
+    pending ones that found no other host) keeps the mark until they end,
+    so that ordinary requests stay off it (reconcile's rule too)."""
+    held = (not host['reservable'] and services.store.reservations_on_host(
+        ctx, int(host['id'])))
+    if held:
+        LOG.info('Host %s is not reservable; Placement keeps it closed to '
+                 'ordinary requests while reservation(s) %s hold it',
+                 host['hypervisor_hostname'],
+                 ', '.join(r.reservation_id for r in held))
+    try:
+        placement = services.placement.for_context(ctx)
+        if host['reservable'] or held:
+            encoding.enrol_host(placement, host['uuid'])
+        else:
+            encoding.withdraw_host(placement, host['uuid'])
+    except (exception.ReservationError, errors.HTTPError) as exc:
+        LOG.warning('Host %s is %sreservable in the store, but Placement '
+                    'shows it at the next reconcile: %s',
+                    host['hypervisor_hostname'],
+                    '' if host['reservable'] else 'not ', exc)
+
+
 def list_hosts(req):
     _authorize(req, rules.GET)
     util.query(req, {'type': 'object', 'additionalProperties': False})
@@ -46,11 +89,12 @@ def list_hosts(req):
 
 def create(req):
     _authorize(req, rules.POST)
-    body = util.json_body(req, schemas.CREATE)
+    body = util.json_body(req, schemas.CREATE,
+                          precheck=_check_key_lengths)
     services = util.services(req)
     ctx = util.context(req)
     name = body.pop('name')
-    reservable = body.pop('reservable', True)
+    reservable = _reservable(body.pop('reservable', True))
     _check_property_names(body)
     host = enrolment.enrol(services.store,
                            services.placement.for_context(ctx), ctx, name,
@@ -67,16 +111,35 @@ def show(req, host_id):
 def update(req, host_id):
     """``{"gpu": "true", "rack": null}``: properties to set (``null``
     unsets one) and ``reservable``, as python-blazarclient sends them;
-    merged into the host's properties by the store in one transaction."""
+    merged into the host's properties by the store in one transaction.
+
+    ``reservable`` false also moves the reservations of leases that have
+    not started off the host, in that transaction (those that cannot move
+    keep it and their lease is marked degraded; ``moved_reservations``
+    lists both), and Placement shows the change before the answer.
+    """
     _authorize(req, rules.PUT)
-    changes = util.json_body(req, schemas.UPDATE)
+    changes = util.json_body(req, schemas.UPDATE,
+                             precheck=_check_key_lengths)
     values = {}
     if 'reservable' in changes:
-        values['reservable'] = changes.pop('reservable')
+        values['reservable'] = _reservable(changes.pop('reservable'))
     _check_property_names(changes)
-    host = util.services(req).store.update_host(
-        util.context(req), host_id, values, property_changes=changes)
-    return util.respond({'host': views.host(host)})
+    services = util.services(req)
+    ctx = util.context(req)
+    host, outcomes = services.store.update_host_moving(
+        ctx, host_id, values, property_changes=changes)
+    body = {'host': views.host(host)}
+    if 'reservable' in values:
+        _mark(services, ctx, host)
+        body['moved_reservations'] = [
+            {'lease_id': o.lease_id, 'reservation_id': o.reservation_id,
+             'moved': o.replaced, 'message': o.message} for o in outcomes]
+        for outcome in outcomes:
+            (LOG.info if outcome.replaced else LOG.warning)(
+                'Lease %s, reservation %s: %s', outcome.lease_id,
+                outcome.reservation_id, outcome.message)
+    return util.respond(body)
 
 
 def delete(req, host_id):

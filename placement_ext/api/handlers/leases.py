@@ -1,5 +1,6 @@
 """``/v1/leases``: a project's leases."""
 
+from placement_ext.api.handlers import compute_only
 from placement_ext.api import policy
 from placement_ext.api.policies import leases as rules
 from placement_ext.api.schemas import leases as schemas
@@ -27,7 +28,8 @@ def list_leases(req):
 
 def create(req):
     _authorize(req, rules.POST)
-    body = util.json_body(req, schemas.CREATE)
+    body = util.json_body(req, schemas.CREATE,
+                          precheck=compute_only.check_types)
     services = util.services(req)
     lease = services.store.create_lease(util.context(req), body,
                                         services.clients)

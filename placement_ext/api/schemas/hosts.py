@@ -7,13 +7,16 @@ from placement_ext import limits
 _PROPERTY_NAME = limits.PROPERTY_NAME_PATTERN
 _PROPERTY_VALUE = {'type': ['string', 'number', 'boolean'],
                    'maxLength': limits.MAX_PROPERTY_VALUE_LENGTH}
+# python-blazarclient sends ``--extra reservable=false`` as the string.
+RESERVABLE = {'type': ['boolean', 'string'],
+              'pattern': '^(?i:true|false)$'}
 
 CREATE = {
     'type': 'object',
     'properties': {
         'name': {'type': 'string', 'minLength': 1,
                  'maxLength': limits.MAX_HOSTNAME_LENGTH},
-        'reservable': {'type': 'boolean'},
+        'reservable': RESERVABLE,
     },
     'patternProperties': {_PROPERTY_NAME: _PROPERTY_VALUE},
     'required': ['name'],
@@ -25,7 +28,7 @@ CREATE = {
 UPDATE = {
     'type': 'object',
     'minProperties': 1,
-    'properties': {'reservable': {'type': 'boolean'}},
+    'properties': {'reservable': RESERVABLE},
     'patternProperties': {
         _PROPERTY_NAME: dict(_PROPERTY_VALUE,
                              type=['string', 'number', 'boolean', 'null'])},

@@ -1,4 +1,4 @@
-"""Lease bodies: Blazar's, plus ``end_action``.
+"""Lease bodies: Blazar's, plus ``end_action`` and ``keep_grace``.
 
 A reservation's fields and their shapes are its type's
 (``placement_ext.reservations``, the same ``Field`` objects the store
@@ -37,6 +37,13 @@ RESERVATION = {
     'additionalProperties': False,
 }
 
+# Seconds, or digits with a unit (``"2h"``): the store parses them.
+_DURATION = {'type': ['integer', 'string'], 'maxLength': 32}
+_END = {
+    'end_action': {'type': 'string', 'enum': list(leases_conf.END_ACTIONS)},
+    'keep_grace': _DURATION,
+}
+
 _NAME_AND_DATES = {
     'name': {'type': 'string', 'minLength': 1,
              'maxLength': limits.MAX_NAME_LENGTH},
@@ -50,23 +57,24 @@ CREATE = {
     'properties': dict(
         {name: {} for name in validation.LEASE_TOLERATED_KEYS},
         **_NAME_AND_DATES,
+        **_END,
+        # A lease without reservations is accepted, as in Blazar.
         reservations={'type': 'array', 'items': RESERVATION,
-                      'minItems': 1,
                       'maxItems': validation.MAX_RESERVATIONS},
         events={'type': 'array', 'maxItems': 16,
-                'items': {'type': 'object', 'maxProperties': 16}},
-        end_action={'type': 'string',
-                    'enum': list(leases_conf.END_ACTIONS)}),
-    'required': ['name', 'start_date', 'end_date', 'reservations'],
+                'items': {'type': 'object', 'maxProperties': 16}}),
+    'required': ['name', 'start_date', 'end_date'],
     'additionalProperties': False,
 }
 
 # A change names the reservation it changes, with the fields a change may
-# set (its type may not change).
+# set; its type may be restated but not changed (the store refuses that
+# in Blazar's words).
 _RESERVATION_CHANGE = {
     'type': 'object',
-    'properties': {name: shape for name, shape in _properties(
-        reservations.change_fields()).items() if name != 'resource_type'},
+    'properties': dict(_properties(reservations.change_fields()),
+                       resource_type={'type': 'string',
+                                      'maxLength': 255}),
     'required': ['id'],
     'additionalProperties': False,
 }
@@ -77,6 +85,7 @@ UPDATE = {
     'type': 'object',
     'properties': dict(
         _NAME_AND_DATES,
+        **_END,
         # Blazar's relative moves are strings ("1h", "2d").
         prolong_for=_MOVE, reduce_by=_MOVE, defer_by=_MOVE,
         advance_by=_MOVE,

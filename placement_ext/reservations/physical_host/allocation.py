@@ -76,7 +76,7 @@ def choose_hosts(request, start, end, hosts, bookings_by_host, *, policy,
 
     if len(chosen) < request.min_count:
         raise exception.NotEnoughResources(
-            'Not enough hosts: %d reservable hosts match the properties and '
+            '%d reservable hosts match the properties and '
             '%d of them are free %s; the reservation needs at least %d.'
             % (len(usable), len(candidates), when, request.min_count))
     return model.Decision({host_id: 1 for host_id in chosen})

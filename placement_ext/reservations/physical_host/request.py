@@ -11,6 +11,7 @@ filters. ``before_end`` cannot be changed by an update.
 import dataclasses
 import typing
 
+from placement_ext import blazar_words
 from placement_ext.exception import InvalidInput
 from placement_ext import json_shapes
 from placement_ext.reservations import fields
@@ -56,7 +57,8 @@ def check_min_max(min_count, max_count, prefix):
     """max must be at least min; the error names the max field."""
     if min_count > max_count:
         raise InvalidInput(prefix + 'max', 'min (%d) is greater than max (%d)'
-                           % (min_count, max_count))
+                           % (min_count, max_count),
+                           message=blazar_words.INVALID_RANGE)
 
 
 def build(values, prefix):

@@ -30,6 +30,9 @@ class VirtualInstance(base.ReservationType):
     def to_row(self, row, req):
         request.to_row(row, req)
 
+    def check_started_change(self, row, change):
+        request.check_started_change(row, change)
+
     def row_as_body(self, row):
         return request.row_as_body(row)
 

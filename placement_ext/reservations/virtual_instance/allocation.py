@@ -145,7 +145,7 @@ def choose_slots(request, start, end, hosts, bookings_by_host, *, policy,
         spread_rule = (' on distinct hosts (affinity false)'
                        if request.affinity is False else '')
         raise exception.NotEnoughResources(
-            'Not enough capacity: %d reservable hosts match the properties '
+            '%d reservable hosts match the properties '
             'and can give %d slots of %s%s %s; %d requested.'
             % (len(usable), available, _describe(request), spread_rule,
                when, amount))
@@ -167,7 +167,7 @@ def _choose_affine(request, kept, free, order, keep_all, when, usable):
             return model.Decision({host_id: amount})
     best = max(free.values(), default=0)
     raise exception.NotEnoughResources(
-        'Not enough capacity on one host (affinity true): %d reservable '
+        'one host must hold every slot (affinity true): %d reservable '
         'hosts match the properties and the most any of them can give is '
         '%d slots of %s %s; %d requested.'
         % (usable, best, _describe(request), when, amount))

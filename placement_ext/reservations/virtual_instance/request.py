@@ -13,6 +13,8 @@ update.
 import dataclasses
 import typing
 
+from placement_ext import blazar_words
+from placement_ext import exception
 from placement_ext.reservations import fields
 
 NAME = 'virtual:instance'
@@ -76,6 +78,16 @@ def to_row(row, request):
     row.affinity = request.affinity
     # NULL when empty: most rows then need no JSON decoding on load.
     row.extra_resources = dict(request.extra_resources) or None
+
+
+def check_started_change(row, change):
+    """Blazar's rule for an active instance reservation: only ``amount``
+    may change, and it may only grow (slots held are never given back or
+    moved)."""
+    if any(key in FIELDS for key in change if key != 'amount'):
+        raise exception.Conflict(blazar_words.ACTIVE_ONLY_AMOUNT)
+    if change.get('amount', row.amount) < row.amount:
+        raise exception.Conflict(blazar_words.ACTIVE_NO_REDUCE)
 
 
 def row_as_body(row):

@@ -4,6 +4,7 @@ store (SQLite, MariaDB, PostgreSQL) and a real Placement."""
 import uuid
 
 from blazar_nova import names
+from placement_ext import context as bn_context
 from tests.functional.agent.conftest import ADMIN
 from tests.functional.agent.conftest import HOUR
 from placement_ext.testing import placement_service as ps
@@ -117,3 +118,20 @@ def test_events_of_a_lease_run_in_order_even_when_all_are_due(world):
     assert (events['before_end_lease']['done_ms']
             <= events['end_lease']['claimed_ms'])
     assert world.status(lease) == 'TERMINATED'
+
+
+def test_a_lease_without_reservations_starts_and_ends(world):
+    """Blazar accepts a lease that reserves nothing; its events run like
+    any other's."""
+    lease = world.store.create_lease(
+        bn_context.RequestContext(project_id='p1', user_id='u-p1'),
+        {'name': 'nothing', 'start_date': world.date(HOUR),
+         'end_date': world.date(3 * HOUR)})
+    agent = world.agent()
+    world.clock.now += HOUR
+    assert agent.run_once() == 1
+    assert world.status(lease) == 'ACTIVE'
+    world.clock.now += 2 * HOUR
+    assert agent.run_once() == 2
+    assert world.status(lease) == 'TERMINATED'
+    assert {e['status'] for e in world.events(lease).values()} == {'DONE'}

@@ -95,4 +95,4 @@ def test_path_not_utf8(api, path):
 def test_path_in_utf8(api):
     resp = _get('/v1/os-hosts/%C3%A9t%C3%A9')
     assert resp.status_int == 404, resp.text
-    assert resp.json['error_message'] == 'Host été not found.'
+    assert resp.json['error_message'] == "Host 'été' not found!"

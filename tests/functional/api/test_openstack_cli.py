@@ -162,3 +162,63 @@ def test_host_set_extra(api, tmp_path):
         'Updated host: cn1'
     shown = python.host.get(host['id'])
     assert (shown['rack'], shown['gpu']) == ('r1', 'a100')
+
+
+def test_host_set_unreservable(api, tmp_path):
+    """``host set --extra reservable=false`` (the client sends the string
+    "false"): the pending lease on the host moves to another host before
+    the command returns, and Placement no longer shows the host
+    reservable; ``reservable=true`` marks it again."""
+    cn1 = ps.add_compute_node(api.placement, 'cn1')
+    cn2 = ps.add_compute_node(api.placement, 'cn2')
+    python = blazar_client.Client(1, blazar_url=api.url, auth_token='admin')
+    first = python.host.create('cn1')
+    now = datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None, second=0, microsecond=0)
+    start = now + datetime.timedelta(hours=1)
+    lease = python.lease.create(
+        'on-cn1', start.strftime(CLI_DATE),
+        (start + datetime.timedelta(hours=1)).strftime(CLI_DATE),
+        [{'resource_type': 'physical:host', 'min': 1, 'max': 1,
+          'hypervisor_properties': '', 'resource_properties': ''}], [])
+    second = python.host.create('cn2')
+    assert python.allocation.get('os-hosts', first['id'])['reservations']
+
+    cli = Cli(api, tmp_path)
+    assert cli('host', 'set', '--extra', 'reservable=false',
+               'cn1').strip() == 'Updated host: cn1'
+
+    assert python.host.get(first['id'])['reservable'] is False
+    assert ps.traits_of(api.placement, cn1) == {ps.NODE_TRAIT}
+    assert names.RESERVABLE_TRAIT in ps.traits_of(api.placement, cn2)
+    assert python.allocation.get('os-hosts', first['id'])[
+        'reservations'] == []
+    (moved,) = python.allocation.get('os-hosts', second['id'])[
+        'reservations']
+    assert moved['lease_id'] == lease['id']
+    assert python.lease.get(lease['id'])['degraded'] is False
+
+    cli('host', 'set', '--extra', 'reservable=true', 'cn1')
+    assert python.host.get(first['id'])['reservable'] is True
+    assert names.RESERVABLE_TRAIT in ps.traits_of(api.placement, cn1)
+
+    # A lease that has started keeps its host, which stays closed to
+    # ordinary requests (marked reservable in Placement) until it ends.
+    now_lease = python.lease.create(
+        'now-on-cn1', 'now', (now + datetime.timedelta(minutes=30)).strftime(
+            CLI_DATE),
+        [{'resource_type': 'physical:host', 'min': 1, 'max': 1,
+          'hypervisor_properties': '["==", "$hypervisor_hostname", "cn1"]',
+          'resource_properties': ''}], [])
+    cli('host', 'set', '--extra', 'reservable=false', 'cn1')
+    assert python.host.get(first['id'])['reservable'] is False
+    assert names.RESERVABLE_TRAIT in ps.traits_of(api.placement, cn1)
+    assert [r['lease_id'] for r in python.allocation.get(
+        'os-hosts', first['id'])['reservations']] == [now_lease['id']]
+
+    # Enrolled not reservable (the client sends the string here too):
+    # Placement does not show it reservable.
+    cn3 = ps.add_compute_node(api.placement, 'cn3')
+    assert python.host.create('cn3', reservable='false')[
+        'reservable'] is False
+    assert ps.traits_of(api.placement, cn3) == {ps.NODE_TRAIT}

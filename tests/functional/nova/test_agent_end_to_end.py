@@ -149,6 +149,35 @@ class AgentEndToEndTest(AgentCase):
         self.assertEqual('SHELVED_OFFLOADED', server['status'])
         self.assertIsNone(server['OS-EXT-SRV-ATTR:host'])
 
+    def test_keep_for_the_lease_own_grace(self):
+        """``keep`` leaves the instances for the lease's own keep grace,
+        as changed by an update (300 s), not ``[agent] keep_grace``
+        (3600 s by default)."""
+        self._start_hosts(reservable=('h1',), ordinary=('h2',))
+        agent = self._agent()
+        lease, rid = self._new_lease(self._host_reservation('h1'),
+                                     end_action='keep', keep_grace='2h')
+        self.assertEqual(7200, lease['keep_grace'])
+        lease = self.store.update_lease(
+            bn_context.RequestContext(project_id=base.PROJECT,
+                                      user_id='u-' + base.PROJECT),
+            lease['id'], {'keep_grace': 300})
+        self.assertEqual(300, lease['keep_grace'])
+        self.clock.now += 60
+        agent.run_once()
+        (server_id,) = self._boot(hint=rid)
+        self.assertEqual(['h1'], self._outcomes([server_id]))
+
+        self.clock.now += HOUR
+        agent.run_once()
+        self.assertEqual('TERMINATING', self._status(lease))
+        self.assertEqual([server_id], [s.id for s in instances.remaining(
+            self.compute_client, [server_id])])
+        self.clock.now += 300
+        agent.run_once()
+        self.assertEqual('TERMINATED', self._status(lease))
+        self._wait_gone(server_id)
+
     def test_instance_reservation_flavor_and_class_go_at_end(self):
         self._start_hosts(reservable=('h1',), ordinary=('h2',))
         agent = self._agent()

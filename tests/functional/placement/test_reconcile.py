@@ -151,6 +151,27 @@ def test_enrolled_hosts_and_only_they_are_reservable(store, placement):
 
 
 @on_sqlite
+def test_an_unreservable_host_stays_closed_while_held(store, placement,
+                                                      clock):
+    """A host made unreservable that a reservation still holds keeps the
+    reservable mark (ordinary requests stay off it) until the reservation
+    is gone."""
+    held = enrol(store, placement, 'cn-held')
+    lease = host_lease(store, clock)
+    start(store, lease)
+    run(placement, store)
+    store.update_host(ADMIN, 'cn-held', {'reservable': False})
+
+    assert run(placement, store) == reconcile.Report()
+    assert names.RESERVABLE_TRAIT in traits_of(placement, held)
+    end(store, lease)
+    store.delete_lease(ADMIN, lease['id'])
+
+    assert 'unmarked host %s' % held in run(placement, store).changes
+    assert traits_of(placement, held) == {ps.NODE_TRAIT}
+
+
+@on_sqlite
 def test_active_leases_are_encoded_and_pending_ones_not(store, placement,
                                                         hosts, clock):
     active_hosts = host_lease(store, clock, 'p1', count=2, name='h1')
