@@ -158,10 +158,12 @@ def from_row(request, row):
 def view(row):
     """The type's fields of a row: Blazar's (``vcpus``, ``memory_mb``,
     ``disk_gb`` are the flavor's, as Blazar shows them), plus what a slot
-    asks of Placement and the traits a host must match."""
+    asks of Placement and the traits a host must match; its
+    ``server_group_id`` as ``virtual:instance``'s (the start makes it)."""
     flavor = row.flavor or {}
     return {'amount': row.amount, 'flavor_id': row.flavor_id,
-            'affinity': row.affinity, 'vcpus': flavor.get('vcpus'),
+            'affinity': row.affinity, 'server_group_id': row.server_group_id,
+            'vcpus': flavor.get('vcpus'),
             'memory_mb': flavor.get('ram'), 'disk_gb': flavor.get('disk'),
             'resources': source.resources(flavor) if flavor else {},
             'traits': source.traits(flavor) if flavor else {}}
