@@ -38,6 +38,9 @@ BENCHMARKS = (
     ('bench_scale_peer',
      "Blazar 18.0.0's host and instance plugins on the scale data set "
      "(peer venv)"),
+    ('bench_packing',
+     'pack, spread and random on one stream of lease requests: host-hours '
+     'to power down, refusals, fragmentation'),
     ('bench_cloud',
      'lease-to-server time, scheduler overhead and memory in '
      'tools/cloud.sh'),
