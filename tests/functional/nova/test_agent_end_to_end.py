@@ -90,6 +90,20 @@ class AgentCase(base.BlazarFilterTestCase):
             time.sleep(0.2)
         self.fail('server %s still exists' % server_id)
 
+    def _assert_instance_reservation_gone(self, rid, servers, host='h1'):
+        """After an instance reservation's end: its servers, its private
+        flavor, its resource class and its child provider on ``host`` are
+        gone."""
+        for server_id in servers:
+            self._wait_gone(server_id)
+        self.assertEqual(404, self.compute_client.get(
+            '/flavors/%s' % rid, expect=(200, 404)).status)
+        self.assertFalse(ps.resource_class_exists(
+            self.placement_client, names.resource_class(rid)))
+        self.assertIsNone(ps.provider(
+            self.placement_client,
+            names.child_provider_uuid(self.rp_uuids[host])))
+
 
 class AgentEndToEndTest(AgentCase):
 
@@ -195,15 +209,7 @@ class AgentEndToEndTest(AgentCase):
         self.clock.now += HOUR
         agent.run_once()
         self.assertEqual('TERMINATED', self._status(lease))
-        for server_id in servers:
-            self._wait_gone(server_id)
-        self.assertEqual(404, self.compute_client.get(
-            '/flavors/%s' % rid, expect=(200, 404)).status)
-        self.assertFalse(ps.resource_class_exists(
-            self.placement_client, names.resource_class(rid)))
-        self.assertIsNone(ps.provider(
-            self.placement_client,
-            names.child_provider_uuid(self.rp_uuids['h1'])))
+        self._assert_instance_reservation_gone(rid, servers)
 
     def test_nova_unreachable_at_start_then_back(self):
         self._start_hosts(reservable=('h1',), ordinary=('h2',))

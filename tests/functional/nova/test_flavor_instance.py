@@ -9,7 +9,6 @@ same ``ComputeClient`` the API process uses.
 
 from placement_ext.placement import providers
 from blazar_nova import names
-from placement_ext.testing import placement_service as ps
 from tests.functional.flavor_support import Clients
 from tests.functional.nova import base
 from tests.functional.nova import test_agent_end_to_end as agent_tests
@@ -80,14 +79,7 @@ class FlavorInstanceTest(agent_tests.AgentCase):
         self.clock.now += HOUR
         agent.run_once()
         self.assertEqual('TERMINATED', self._status(lease))
-        for server_id in servers:
-            self._wait_gone(server_id)
-        self.assertEqual(404, self.compute_client.get(
-            '/flavors/%s' % rid, expect=(200, 404)).status)
-        self.assertFalse(ps.resource_class_exists(
-            pc, names.resource_class(rid)))
-        self.assertIsNone(ps.provider(
-            pc, names.child_provider_uuid(self.rp_uuids['h1'])))
+        self._assert_instance_reservation_gone(rid, servers)
         # The source flavor is Nova's own, untouched.
         self.assertEqual(flavor_id, self.admin_api.get_flavor(
             flavor_id)['id'])
